@@ -1,12 +1,52 @@
 import type { Command } from "commander";
+import type { LoadedService } from "../../catalog/load";
+import type { PlatformConfig } from "../../catalog/schema/platform";
+import { readCatalog, reportProblems, withCatalogOptions, type CatalogOptions } from "../catalog-options";
+import { table } from "../output/table";
 
 export function registerValidate(program: Command): void {
-  program
-    .command("validate")
-    .description("Validate the service catalog and the platform config for one stack or every stack.")
-    .option("--stack <name>", "validate one stack only")
-    .option("--services <dir>", "catalog folder", "services")
-    .action(() => {
-      throw new Error("validate: not wired yet");
-    });
+  withCatalogOptions(
+    program.command("validate").description("Check every service.yaml and the platform config of each stack against the schema and the cloud's rules."),
+  ).action((opts: CatalogOptions) => {
+    const catalog = readCatalog(opts);
+    const failed = reportProblems(catalog);
+    if (failed) {
+      process.exitCode = 1;
+      return;
+    }
+    for (const stack of catalog.stacks) {
+      const platform = catalog.platforms[stack]!;
+      console.log(`\nstack ${stack} (project ${platform.project}, ${platform.region})`);
+      const rows = catalog.services[stack]!.map((s) => serviceRow(s, platform));
+      console.log(indent(table(["NAME", "KIND", "TARGET", "CPU", "MEMORY", "SCALING"], rows)));
+    }
+    const count = new Set(catalog.stacks.flatMap((s) => catalog.services[s]!.map((x) => x.spec.name))).size;
+    console.log(`\n${count} service${count === 1 ? "" : "s"} valid in ${catalog.stacks.join(", ")}.`);
+  });
 }
+
+function serviceRow({ spec }: LoadedService, platform: PlatformConfig): string[] {
+  switch (spec.kind) {
+    case "service": {
+      const min = spec.minInstances ?? platform.scaling.minInstances;
+      const max = spec.maxInstances ?? platform.scaling.maxInstances;
+      const concurrency = spec.concurrency ?? (spec.cpu < 1 ? 1 : 80);
+      const exposure = spec.public ? "public" : spec.ingress === "all" ? "ingress all, private" : `ingress ${spec.ingress}`;
+      return [spec.name, "service", `Cloud Run service (${exposure})`, String(spec.cpu), spec.memory, `${min}-${max} instances x${concurrency}`];
+    }
+    case "job": {
+      const parallel = spec.parallelism ? ` x${spec.parallelism}` : "";
+      const when = spec.schedule ? `, "${spec.schedule.cron}" ${spec.schedule.timeZone}` : ", on demand";
+      return [spec.name, "job", `Cloud Run job (${spec.process ?? "default process"})`, String(spec.cpu), spec.memory, `${spec.tasks} tasks${parallel}${when}`];
+    }
+    case "gke": {
+      const ns = spec.namespace ?? "default";
+      const scaling = spec.autoscaling
+        ? `${spec.autoscaling.minReplicas ?? Math.max(1, spec.replicas)}-${spec.autoscaling.maxReplicas} replicas @${spec.autoscaling.targetCPUUtilization}% cpu`
+        : `${spec.replicas} replicas`;
+      return [spec.name, "gke", `GKE ${ns}/${spec.name} (${spec.serviceType})`, spec.cpu, spec.memory, scaling];
+    }
+  }
+}
+
+const indent = (text: string) => text.replace(/^/gm, "  ");

@@ -1,0 +1,255 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { displayPath } from "./display-path";
+import { mergeOverrides } from "./merge";
+import { discoverStacks, loadPlatform, stackFile } from "./platform";
+import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
+import { checkRules } from "./rules";
+import type { PlatformConfig } from "./schema/platform";
+import { knownKeys, serviceFile, type ServiceFile } from "./schema/service";
+import { didYouMean } from "./suggest";
+import { explainIssues, type FieldIssue } from "./zod-issues";
+import { keysAtPath } from "./zod-shape";
+import { hasPath, locate, parseYaml, type PathKey, type YamlSource } from "./yaml-source";
+
+/** One service as it will be deployed in one stack: validated, defaults applied, paths resolved. */
+export interface LoadedService {
+  stack: string;
+  /** service.yaml as shown to the user. */
+  file: string;
+  /** Absolute folder holding service.yaml. */
+  dir: string;
+  /** Absolute source folder handed to the build. */
+  sourceDir: string;
+  spec: ServiceFile;
+}
+
+export interface Catalog {
+  stacks: string[];
+  platforms: Record<string, PlatformConfig>;
+  services: Record<string, LoadedService[]>;
+  /** Errors and warnings from every file and every stack, merged and sorted. */
+  problems: Problem[];
+}
+
+export interface LoadOptions {
+  /** Folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files. */
+  projectDir?: string;
+  /** Catalog folder; default <projectDir>/services. */
+  servicesDir?: string;
+  /** Validate only these stacks; default every stack found. */
+  stacks?: string[];
+}
+
+const SERVICE_FILES = ["service.yaml", "service.yml"];
+const NOT_PER_STACK = ["name", "kind", "environments"];
+
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === "error");
+}
+
+export function loadCatalog(opts: LoadOptions = {}): Catalog {
+  const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+  const servicesDir = path.resolve(projectDir, opts.servicesDir ?? "services");
+  const allStacks = discoverStacks(projectDir);
+  const problems: Problem[] = [];
+
+  const stacks = opts.stacks ?? allStacks;
+  for (const s of stacks) {
+    if (!allStacks.includes(s)) {
+      const file = displayPath(stackFile(projectDir, s));
+      problems.push({ file, line: 1, column: 1, field: "", severity: "error", message: `unknown stack "${s}"${didYouMean(s, allStacks)}; stacks are ${allStacks.join(", ") || "(none)"}` });
+    }
+  }
+
+  const platforms: Record<string, PlatformConfig> = {};
+  for (const stack of stacks.filter((s) => allStacks.includes(s))) {
+    const loaded = loadPlatform(projectDir, stack);
+    problems.push(...loaded.problems);
+    if (loaded.config) platforms[stack] = loaded.config;
+  }
+
+  const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
+  const files = findServiceFiles(servicesDir, problems);
+  const sources = new Map<string, YamlSource>();
+  for (const file of files) {
+    const shown = displayPath(file);
+    const parsed = parseYaml(shown, fs.readFileSync(file, "utf8"));
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      continue;
+    }
+    sources.set(shown, parsed.source);
+    problems.push(...checkEnvironmentKeys(parsed.source, allStacks));
+    for (const stack of Object.keys(platforms)) {
+      const result = loadForStack(parsed.source, file, stack, platforms[stack]!);
+      problems.push(...result.problems);
+      if (result.service) services[stack]!.push(result.service);
+    }
+  }
+
+  for (const [stack, list] of Object.entries(services)) problems.push(...duplicateNames(list, stack, sources));
+
+  return { stacks, platforms, services, problems: sortProblems(mergeAcrossStacks(problems, stacks)) };
+}
+
+function findServiceFiles(servicesDir: string, problems: Problem[]): string[] {
+  if (!fs.existsSync(servicesDir) || !fs.statSync(servicesDir).isDirectory()) {
+    problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: "service catalog folder not found" });
+    return [];
+  }
+  return fs
+    .readdirSync(servicesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((d) => {
+      const name = SERVICE_FILES.find((f) => fs.existsSync(path.join(servicesDir, d.name, f)));
+      return name ? [path.join(servicesDir, d.name, name)] : [];
+    });
+}
+
+function checkEnvironmentKeys(source: YamlSource, allStacks: string[]): Problem[] {
+  const raw = source.value;
+  if (!isMapping(raw) || !isMapping(raw.environments)) return [];
+  const problems: Problem[] = [];
+  for (const [stack, override] of Object.entries(raw.environments)) {
+    if (!allStacks.includes(stack)) {
+      problems.push({
+        file: source.file,
+        ...locate(source, ["environments", stack], true),
+        field: `environments.${stack}`,
+        severity: "error",
+        message: `no stack named "${stack}"${didYouMean(stack, allStacks)}; stacks are ${allStacks.join(", ")}`,
+      });
+    }
+    if (isMapping(override)) {
+      for (const key of NOT_PER_STACK.filter((k) => k in override)) {
+        problems.push({
+          file: source.file,
+          ...locate(source, ["environments", stack, key], true),
+          field: `environments.${stack}.${key}`,
+          severity: "error",
+          message: `${key} is the same in every stack and cannot be overridden`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function loadForStack(source: YamlSource, file: string, stack: string, platform: PlatformConfig): { service?: LoadedService; problems: Problem[] } {
+  const raw = source.value;
+  if (!isMapping(raw)) {
+    return { problems: [{ file: source.file, ...locate(source, []), field: "", severity: "error", message: "a service file must be a mapping of fields (name, kind, ...)" }] };
+  }
+  const { environments, ...base } = raw;
+  const override = isMapping(environments) && isMapping(environments[stack]) ? environments[stack] : {};
+  const cleanOverride = Object.fromEntries(Object.entries(override).filter(([k]) => !NOT_PER_STACK.includes(k)));
+  const effective = { ...mergeOverrides(base, cleanOverride), ...(environments !== undefined ? { environments } : {}) };
+
+  // A field set by this stack's override is reported where the override sets it.
+  const where = (p: PathKey[], atKey = false): { line: number; column: number; field: string } => {
+    for (let n = p.length; n > 0; n--) {
+      if (hasPath(cleanOverride, p.slice(0, n))) {
+        return { ...locate(source, ["environments", stack, ...p], atKey), field: ["environments", stack, ...p].join(".") };
+      }
+    }
+    return { ...locate(source, p, atKey), field: p.join(".") };
+  };
+  const problem = (p: PathKey[], message: string, severity: "error" | "warning" = "error", atKey = false): Problem => ({
+    file: source.file,
+    ...where(p, atKey),
+    severity,
+    message,
+    stacks: [stack],
+  });
+
+  const keysAt = (p: PathKey[]) => (p.length === 0 ? knownKeys((effective as Record<string, unknown>).kind) : keysAtPath(serviceFile, p));
+  const { spec, issues, dropped } = parseLeniently(effective, keysAt);
+  const problems = issues.map((i) => problem(i.path, i.message, "error", i.atKey));
+  if (!spec) return { problems };
+  // Rules still run when some fields were invalid, so one pass reports everything; findings about a dropped
+  // field would describe its default rather than what the user wrote, so they are left out.
+  const touchesDropped = (p: PathKey[]) => dropped.some((d) => related(d, p));
+  problems.push(
+    ...checkRules(spec, { stack, platform })
+      .filter((i) => !touchesDropped(i.path))
+      .map((i) => problem(i.path, i.message, i.severity)),
+  );
+
+  const dir = path.dirname(file);
+  const sourceDir = path.resolve(dir, spec.source);
+  if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
+    problems.push(problem(["source"], `source folder "${spec.source}" does not exist (resolved to ${displayPath(sourceDir)})`));
+  }
+  if (problems.some((p) => p.severity === "error")) return { problems };
+  return { service: { stack, file: source.file, dir, sourceDir, spec }, problems };
+}
+
+/**
+ * Parses a service; when fields are invalid, reports them and parses again without them so the remaining
+ * fields can still be checked by the rules. The spec is undefined only when nothing sensible is left (no kind).
+ */
+function parseLeniently(input: Record<string, unknown>, keysAt: (p: PathKey[]) => string[]): { spec?: ServiceFile; issues: FieldIssue[]; dropped: PathKey[][] } {
+  const issues: FieldIssue[] = [];
+  const dropped: PathKey[][] = [];
+  let current = structuredClone(input);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const parsed = serviceFile.safeParse(current, { reportInput: true });
+    if (parsed.success) return { spec: parsed.data, issues, dropped };
+    const found = explainIssues(parsed.error.issues, keysAt);
+    issues.push(...found.filter((f) => !issues.some((i) => i.path.join(".") === f.path.join(".") && i.message === f.message)));
+    const removable = found.filter((f) => f.path.length > 0 && f.path[0] !== "kind" && f.path[0] !== "name");
+    if (removable.length !== found.length) return { issues, dropped };
+    for (const f of removable) {
+      deletePath(current, f.path);
+      dropped.push(f.path);
+    }
+  }
+  return { issues, dropped };
+}
+
+// Fields whose rules read each other: dropping one makes the rules about the others speak of a default.
+const RELATED_FIELDS: readonly string[][] = [
+  ["cpu", "memory", "executionEnvironment", "concurrency", "cpuIdle"],
+  ["minInstances", "maxInstances"],
+  ["tasks", "parallelism"],
+  ["replicas", "autoscaling"],
+];
+
+function related(dropped: PathKey[], issue: PathKey[]): boolean {
+  const prefix = (a: PathKey[], b: PathKey[]) => a.every((k, i) => String(b[i]) === String(k));
+  if (prefix(dropped, issue) || prefix(issue, dropped)) return true;
+  const [d, i] = [String(dropped[0]), String(issue[0])];
+  return RELATED_FIELDS.some((group) => group.includes(d) && group.includes(i));
+}
+
+function deletePath(target: Record<string, unknown>, p: PathKey[]): void {
+  let cur: unknown = target;
+  for (const key of p.slice(0, -1)) {
+    if (!isMapping(cur)) return;
+    cur = cur[String(key)];
+  }
+  if (isMapping(cur)) delete cur[String(p[p.length - 1])];
+  else if (Array.isArray(cur)) cur.splice(Number(p[p.length - 1]), 1);
+}
+
+function duplicateNames(list: LoadedService[], stack: string, sources: Map<string, YamlSource>): Problem[] {
+  const first = new Map<string, LoadedService>();
+  const problems: Problem[] = [];
+  for (const s of list) {
+    const seen = first.get(s.spec.name);
+    if (!seen) {
+      first.set(s.spec.name, s);
+      continue;
+    }
+    const source = sources.get(s.file);
+    const at = source ? locate(source, ["name"]) : { line: 1, column: 1 };
+    problems.push({ file: s.file, ...at, field: "name", severity: "error", stacks: [stack], message: `service "${s.spec.name}" is already declared in ${seen.file}` });
+  }
+  return problems;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}

@@ -1,0 +1,66 @@
+import type { Rule, RuleIssue } from "./types";
+
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Injected by the Cloud Run container contract (run/docs/container-contract#env-vars).
+const RESERVED_SERVICE = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"];
+const RESERVED_JOB = ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"];
+const RESERVED_ANY_CLOUD_RUN = ["CLOUD_RUN_WORKER_POOL", "CLOUD_RUN_REVISION"];
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+const SECRET_PATH = /^projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
+const MAX_VARS = 1000;
+const MAX_VALUE = 32768;
+
+function reservedFor(kind: string): string[] {
+  if (kind === "service") return [...RESERVED_SERVICE, ...RESERVED_ANY_CLOUD_RUN];
+  if (kind === "job") return [...RESERVED_JOB, ...RESERVED_ANY_CLOUD_RUN];
+  return [];
+}
+
+function checkName(section: "env" | "secrets", name: string, kind: string): RuleIssue[] {
+  const path = [section, name];
+  if (!C_IDENTIFIER.test(name)) {
+    return [{ path, message: `"${name}" is not a valid environment variable name: letters, digits and _, not starting with a digit` }];
+  }
+  if (reservedFor(kind).includes(name)) {
+    return [{ path, message: `${name} is reserved: Cloud Run sets it for every ${kind === "job" ? "job task" : "instance"}` }];
+  }
+  if (kind !== "gke" && name.startsWith("X_GOOGLE_")) {
+    return [{ path, message: `${name} uses the X_GOOGLE_ prefix, which Cloud Run reserves` }];
+  }
+  return [];
+}
+
+export const envRule: Rule = (spec) => {
+  const issues: RuleIssue[] = [];
+  const env = spec.env ?? {};
+  const secrets = spec.secrets ?? {};
+  for (const [name, value] of Object.entries(env)) {
+    issues.push(...checkName("env", name, spec.kind));
+    if (value.length > MAX_VALUE) issues.push({ path: ["env", name], message: `value is ${value.length} characters; at most ${MAX_VALUE}` });
+  }
+  for (const [name, ref] of Object.entries(secrets)) {
+    issues.push(...checkName("secrets", name, spec.kind));
+    if (name in env) {
+      issues.push({ path: ["secrets", name], message: `${name} is given both as a plain value (env) and as a secret; keep one` });
+    }
+    if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
+      issues.push({ path: ["secrets", name], message: `"${ref.secret}" is not a Secret Manager secret id (letters, digits, _ and -, up to 255) or projects/<project>/secrets/<id>` });
+    }
+    if (!/^(latest|[1-9]\d*)$/.test(ref.version)) {
+      issues.push({ path: ["secrets", name], message: `secret version "${ref.version}" must be "latest" or a version number` });
+    }
+  }
+  const count = Object.keys(env).length + Object.keys(secrets).length;
+  if (count > MAX_VARS) issues.push({ path: ["env"], message: `${count} environment variables; a container allows at most ${MAX_VARS}` });
+  return issues;
+};
+
+export const buildEnvRule: Rule = (spec) =>
+  Object.keys(spec.build?.env ?? {})
+    .filter((name) => !C_IDENTIFIER.test(name))
+    .map((name) => ({ path: ["build", "env", name], message: `"${name}" is not a valid build environment variable name` }));
+
+export const buildFilterRule: Rule = (spec) =>
+  spec.build?.include !== undefined && spec.build.exclude !== undefined
+    ? [{ path: ["build", "exclude"], message: "give include or exclude, not both: pack rejects a project.toml with both" }]
+    : [];

@@ -1,0 +1,29 @@
+import { buildEnvRule, buildFilterRule, envRule } from "./env";
+import { jobRule } from "./jobs";
+import { labelsRule, nameRule, namespaceRule } from "./names";
+import { probesRule } from "./probes";
+import { cloudRunResourcesRule, gkeResourcesRule } from "./resources";
+import { cloudRunServiceScalingRule, gkeScalingRule } from "./scaling";
+import type { Rule, RuleContext, RuleIssue } from "./types";
+import type { ServiceFile } from "../schema/service";
+
+export type { Rule, RuleContext, RuleIssue } from "./types";
+
+export const rules: readonly Rule[] = [
+  nameRule,
+  namespaceRule,
+  labelsRule,
+  cloudRunResourcesRule,
+  gkeResourcesRule,
+  cloudRunServiceScalingRule,
+  gkeScalingRule,
+  envRule,
+  buildEnvRule,
+  buildFilterRule,
+  jobRule,
+  probesRule,
+];
+
+export function checkRules(spec: ServiceFile, ctx: RuleContext): RuleIssue[] {
+  return rules.flatMap((rule) => rule(spec, ctx));
+}

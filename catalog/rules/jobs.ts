@@ -1,0 +1,45 @@
+import { CronExpressionParser } from "cron-parser";
+import { durationSeconds } from "./quantities";
+import type { Rule, RuleIssue } from "./types";
+
+const MAX_TASK_TIMEOUT_S = 168 * 3600;
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const jobRule: Rule = (spec) => {
+  if (spec.kind !== "job") return [];
+  const issues: RuleIssue[] = [];
+  if (spec.tasks < 1 || spec.tasks > 10000) issues.push({ path: ["tasks"], message: `${spec.tasks} is out of range: a job runs 1 to 10000 tasks` });
+  if (spec.parallelism !== undefined && spec.parallelism > spec.tasks) {
+    issues.push({ path: ["parallelism"], message: `parallelism ${spec.parallelism} is above tasks ${spec.tasks}` });
+  }
+  if (spec.maxRetries < 0 || spec.maxRetries > 10) issues.push({ path: ["maxRetries"], message: `${spec.maxRetries} is out of range: 0 to 10 retries per task` });
+  const timeout = durationSeconds(spec.taskTimeout);
+  if (timeout < 1 || timeout > MAX_TASK_TIMEOUT_S) {
+    issues.push({ path: ["taskTimeout"], message: `"${spec.taskTimeout}" is out of range: a task timeout is 1s to 168h` });
+  }
+  if (spec.schedule) {
+    const fields = spec.schedule.cron.trim().split(/\s+/);
+    let cronError: string | undefined;
+    if (fields.length !== 5) cronError = `has ${fields.length} fields; Cloud Scheduler takes unix-cron with 5 (minute hour day-of-month month day-of-week)`;
+    else {
+      try {
+        CronExpressionParser.parse(spec.schedule.cron);
+      } catch (e) {
+        cronError = (e as Error).message;
+      }
+    }
+    if (cronError) issues.push({ path: ["schedule", "cron"], message: `"${spec.schedule.cron}" is not a valid schedule: ${cronError}` });
+    if (!validTimeZone(spec.schedule.timeZone)) {
+      issues.push({ path: ["schedule", "timeZone"], message: `"${spec.schedule.timeZone}" is not a tz database time zone such as "Europe/Berlin" or "Etc/UTC"` });
+    }
+  }
+  return issues;
+};

@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/** Field schemas shared by the service variants and the platform config. Grammar lives here; cross-field rules live in ../rules. */
+
+export const processName = z
+  .string()
+  .regex(/^[A-Za-z0-9_]+$/, "must be a Procfile process name: letters, digits and _ only (Google's builder reads Procfile lines as `^(\\w+):`)");
+
+export const cpu = z
+  .union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of vCPUs such as 1, 2 or "0.5"')])
+  .transform((v) => Number(v))
+  .meta({ description: "vCPUs. Cloud Run: 0.08 to below 1 in steps of 0.001, or 1, 2, 4, 6, 8. GKE: any Kubernetes CPU quantity." });
+
+export const gkeCpu = z
+  .union([z.number().positive(), z.string().regex(/^(\d+(\.\d+)?|\d+m)$/, 'must be a Kubernetes CPU quantity such as "250m", "0.5" or 2')])
+  .transform((v) => String(v))
+  .meta({ description: 'Kubernetes CPU quantity, e.g. "250m", "0.5", 2.' });
+
+export const memory = z
+  .string()
+  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity such as "512Mi" or "2Gi"')
+  .meta({ description: 'Memory limit as a Kubernetes quantity, e.g. "512Mi", "2Gi".' });
+
+export const duration = z
+  .string()
+  .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+(\.\d{1,9})?s)?$/, 'must be a duration such as "300s", "15m" or "1h30m"')
+  .meta({ description: 'Duration, e.g. "300s", "15m", "1h30m".' });
+
+export const port = z.number().int().min(1).max(65535);
+
+export const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+export const envMap = z
+  .record(z.string(), envValue)
+  .meta({ description: "Plain environment variables. Values are stored in Pulumi state and visible in the console: put secrets under `secrets`." });
+
+export const secretRef = z
+  .union([
+    z.string().meta({ description: 'Secret Manager secret id ("db-password") or "db-password:3" to pin a version.' }),
+    z.strictObject({
+      secret: z.string().meta({ description: "Secret Manager secret id, or projects/<project>/secrets/<id>." }),
+      version: z.union([z.literal("latest"), z.number().int().positive(), z.string().regex(/^(latest|[1-9]\d*)$/, 'must be "latest" or a version number')]).default("latest"),
+    }),
+  ])
+  .transform((v) => {
+    if (typeof v !== "string") return { secret: v.secret, version: String(v.version) };
+    const m = /^(.*?)(?::([^:/]+))?$/.exec(v)!;
+    return { secret: m[1]!, version: m[2] ?? "latest" };
+  });
+
+export const secretsMap = z
+  .record(z.string(), secretRef)
+  .meta({ description: "Environment variables whose value comes from Secret Manager at run time. Only the reference is deployed, never the value." });
+
+export const labels = z.record(z.string(), z.string()).meta({ description: "GCP labels put on every resource of this service." });
+
+export const probe = z.strictObject({
+  type: z.enum(["http", "tcp", "grpc"]).default("http"),
+  path: z.string().startsWith("/", "must start with /").optional().meta({ description: "HTTP path (http probes)." }),
+  port: port.optional().meta({ description: "Defaults to the container port." }),
+  initialDelaySeconds: z.number().int().min(0).optional(),
+  periodSeconds: z.number().int().min(1).optional(),
+  timeoutSeconds: z.number().int().min(1).optional(),
+  failureThreshold: z.number().int().min(1).optional(),
+});
+
+export const build = z
+  .strictObject({
+    env: z
+      .record(z.string(), envValue)
+      .optional()
+      .meta({ description: "Build-time environment (e.g. GOOGLE_PYTHON_VERSION, GOOGLE_ENTRYPOINT, BP_*). Written to project.toml [[io.buildpacks.build.env]]." }),
+    defaultProcess: processName.optional().meta({ description: "Process the image starts by default (pack --default-process)." }),
+    include: z.array(z.string()).optional().meta({ description: "gitignore-style patterns: only these files are sent to the build (project.toml include)." }),
+    exclude: z.array(z.string()).optional().meta({ description: "gitignore-style patterns kept out of the build (project.toml exclude)." }),
+  })
+  .meta({ description: "How the source becomes an image with Cloud Native Buildpacks." });
+
+export type ProbeSpec = z.output<typeof probe>;
+export type SecretRef = z.output<typeof secretRef>;

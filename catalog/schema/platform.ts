@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/**
+ * Platform settings, one set per stack, under the `gantry:` namespace of Pulumi.<stack>.yaml.
+ * `pulumi config set` writes every value as a string, so numbers and booleans are coerced.
+ */
+
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)]).pipe(z.number().int().min(min).max(max));
+
+const DIGEST_PINNED = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?@sha256:[a-f0-9]{64}$/;
+const pinnedImage = (what: string) =>
+  z.string().regex(DIGEST_PINNED, `${what} must be pinned by digest (<image>@sha256:<64 hex>), so every build of a stack uses the same one`);
+
+export const GOOGLE_BUILDER = "gcr.io/buildpacks/builder@sha256:5977b4bd47d3e9ff729eefe9eb99d321d4bba7aa3b14986323133f40b622aef1";
+export const GOOGLE_RUN_IMAGE = "gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d98b0adf6397f954e7194611d1ae61310f0561f1c00fdf7f9ba96";
+
+export const platformConfig = z.strictObject({
+  project: z
+    .string()
+    .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 lowercase letters, digits and hyphens, starting with a letter")
+    .meta({ description: "GCP project id." }),
+  region: z
+    .string()
+    .regex(/^[a-z]+-[a-z]+[0-9]{1,2}$/, 'must be a region id such as "europe-west1"')
+    .meta({ description: "Region for Cloud Run, Artifact Registry and Cloud Scheduler." }),
+  registry: z
+    .strictObject({
+      repository: z
+        .string()
+        .regex(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/, "must be 1-63 lowercase letters, digits and hyphens, starting with a letter")
+        .default("gantry"),
+      keepRecentVersions: int(1).default(10).meta({ description: "Cleanup policy: keep this many most recent versions of each image." }),
+      deleteUntaggedAfterDays: int(1).default(14).meta({ description: "Cleanup policy: delete untagged versions older than this." }),
+      immutableTags: bool.default(false),
+    })
+    .prefault({}),
+  builder: pinnedImage("builder").default(GOOGLE_BUILDER).meta({ description: "Buildpacks builder image, pinned by digest." }),
+  runImage: pinnedImage("runImage").default(GOOGLE_RUN_IMAGE).meta({ description: "Run (base) image, pinned by digest. Changing it rebases every image instead of rebuilding." }),
+  trustedBuilders: z
+    .array(z.string())
+    .default(["gcr.io/buildpacks/builder", "paketobuildpacks/builder-jammy-base", "paketobuildpacks/builder-jammy-full", "heroku/builder"])
+    .meta({ description: "Builder repositories allowed to run as one trusted creator container (pack --trust-builder); it receives registry credentials." }),
+  deletionProtection: bool.default(true),
+  scaling: z
+    .strictObject({
+      minInstances: int(0).default(0),
+      maxInstances: int(1).default(10),
+    })
+    .prefault({}),
+  maxParallelBuilds: int(1, 64).default(4).meta({ description: "pack processes run at once during one pulumi up; they share one Docker daemon." }),
+  buildTimeout: z
+    .string()
+    .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "30m"')
+    .default("30m")
+    .meta({ description: "A pack run taking longer is killed with its children." }),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+export type PlatformConfig = z.output<typeof platformConfig>;
+export const platformKeys = Object.keys(platformConfig.shape);

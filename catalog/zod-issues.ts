@@ -1,0 +1,75 @@
+import type { z } from "zod";
+import { didYouMean } from "./suggest";
+import type { PathKey } from "./yaml-source";
+
+export interface FieldIssue {
+  path: PathKey[];
+  message: string;
+  /** Point at the key (unknown keys) rather than at its value. */
+  atKey?: boolean;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return JSON.stringify(value);
+}
+
+const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+/**
+ * Turns zod's issues into messages a service owner understands, with a did-you-mean for unknown keys.
+ * `keysAt` answers which keys are allowed at a path, so suggestions work at any depth.
+ */
+export function explainIssues(issues: readonly Issue[], keysAt: (path: PathKey[]) => string[]): FieldIssue[] {
+  return issues.flatMap((issue) => explain(issue, keysAt));
+}
+
+function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssue[] {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        atKey: true,
+        message: `unknown field${didYouMean(key, keysAt(path))}`,
+      }));
+    case "invalid_type":
+      if (issue.input === undefined) return [{ path, message: "is required" }];
+      return [{ path, message: `must be ${article(issue.expected)}, got ${describe(issue.input)}` }];
+    case "invalid_value": {
+      const allowed = issue.values.map((v) => JSON.stringify(v));
+      const got = describe(issue.input);
+      const hint = typeof issue.input === "string" ? didYouMean(issue.input, issue.values.map(String)) : "";
+      return [{ path, message: allowed.length === 1 ? `must be ${allowed[0]}, got ${got}` : `must be one of ${allowed.join(", ")}, got ${got}${hint}` }];
+    }
+    case "too_small":
+      return [{ path, message: issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}, got ${describe(issue.input)}` }];
+    case "too_big":
+      return [{ path, message: issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}, got ${describe(issue.input)}` }];
+    case "invalid_format":
+      return [{ path, message: `${issue.message}, got ${describe(issue.input)}` }];
+    case "invalid_union": {
+      if ("discriminator" in issue && issue.discriminator) {
+        return [{ path: [...path, issue.discriminator], message: `must be one of "service", "job", "gke"${kindHint(issue.input, issue.discriminator)}` }];
+      }
+      // A union like `string | {secret, version}`: explain the branch that matches the shape the user wrote.
+      const branches = issue.errors.filter((b) => b.length > 0);
+      const shaped = branches.find((b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+      if (shaped) return explainIssues(shaped.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue), keysAt);
+      return [{ path, message: `has the wrong type (${describe(issue.input)})` }];
+    }
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function kindHint(input: unknown, discriminator: string): string {
+  const value = input && typeof input === "object" ? (input as Record<string, unknown>)[discriminator] : undefined;
+  if (value === undefined) return ", got nothing";
+  return `, got ${describe(value)}${typeof value === "string" ? didYouMean(value, ["service", "job", "gke"]) : ""}`;
+}

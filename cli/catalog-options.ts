@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
+import { formatProblem } from "../catalog/problems";
+
+export interface CatalogOptions {
+  stack?: string;
+  services: string;
+}
+
+/** Every subcommand that reads the catalog takes the same two options. */
+export function withCatalogOptions(cmd: Command): Command {
+  return cmd.option("--stack <name>", "one stack only (default: every Pulumi.<stack>.yaml)").option("--services <dir>", "catalog folder", "services");
+}
+
+export function readCatalog(opts: CatalogOptions): Catalog {
+  return loadCatalog({ servicesDir: opts.services, stacks: opts.stack ? [opts.stack] : undefined });
+}
+
+/** Prints errors (and warnings) and says so when nothing may proceed. Returns true when there were errors. */
+export function reportProblems(catalog: Catalog, out: (line: string) => void = (l) => console.error(l)): boolean {
+  const errors = catalog.problems.filter((p) => p.severity === "error");
+  for (const p of catalog.problems) out(formatProblem(p));
+  if (errors.length > 0) {
+    const files = new Set(errors.map((p) => p.file)).size;
+    out(`\n${errors.length} problem${errors.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}; nothing was built or deployed.`);
+  }
+  return hasErrors(catalog.problems);
+}
