@@ -56,6 +56,21 @@ export const platformConfig = z.strictObject({
     .default("30m")
     .meta({ description: "A pack run taking longer is killed with its children." }),
   labels: z.record(z.string(), z.string()).default({}),
+  gke: z
+    .strictObject({
+      kubeconfig: z.string().optional().meta({ description: "Path to a kubeconfig file, or its contents. Unset: the ambient kubeconfig of whoever runs pulumi." }),
+      context: z.string().optional().meta({ description: "kubeconfig context to use." }),
+      cluster: z
+        .strictObject({
+          name: z.string().regex(/^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/, "must be 1-40 lowercase letters, digits and hyphens, starting with a letter"),
+          location: z.string().optional().meta({ description: "Region or zone; default the stack's region." }),
+        })
+        .optional()
+        .meta({ description: "Create an Autopilot GKE cluster with Workload Identity in infra/ and deploy GKE services to it." }),
+    })
+    .refine((g) => !(g.cluster && (g.kubeconfig || g.context)), "give either cluster (Gantry creates it) or kubeconfig/context (an existing cluster), not both")
+    .optional()
+    .meta({ description: "Where kind: gke services run." }),
 });
 
 export type PlatformConfig = z.output<typeof platformConfig>;
