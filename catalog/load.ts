@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { displayPath } from "./display-path";
+import { displayPath as shownPath } from "./display-path";
 import { mergeOverrides } from "./merge";
 import { discoverStacks, loadPlatform, stackFile } from "./platform";
 import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
@@ -39,6 +39,8 @@ export interface LoadOptions {
   servicesDir?: string;
   /** Validate only these stacks; default every stack found. */
   stacks?: string[];
+  /** Paths in problems are shown relative to this folder (default: the working directory). */
+  cwd?: string;
 }
 
 const SERVICE_FILES = ["service.yaml", "service.yml"];
@@ -50,6 +52,8 @@ export function hasErrors(problems: readonly Problem[]): boolean {
 
 export function loadCatalog(opts: LoadOptions = {}): Catalog {
   const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+  const cwd = opts.cwd ?? process.cwd();
+  const displayPath = (file: string) => shownPath(file, cwd);
   const servicesDir = path.resolve(projectDir, opts.servicesDir ?? "services");
   const allStacks = discoverStacks(projectDir);
   const problems: Problem[] = [];
@@ -64,13 +68,13 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
 
   const platforms: Record<string, PlatformConfig> = {};
   for (const stack of stacks.filter((s) => allStacks.includes(s))) {
-    const loaded = loadPlatform(projectDir, stack);
+    const loaded = loadPlatform(projectDir, stack, cwd);
     problems.push(...loaded.problems);
     if (loaded.config) platforms[stack] = loaded.config;
   }
 
   const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
-  const files = findServiceFiles(servicesDir, problems);
+  const files = findServiceFiles(servicesDir, problems, displayPath);
   const sources = new Map<string, YamlSource>();
   for (const file of files) {
     const shown = displayPath(file);
@@ -93,7 +97,7 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   return { stacks, platforms, services, problems: sortProblems(mergeAcrossStacks(problems, stacks)) };
 }
 
-function findServiceFiles(servicesDir: string, problems: Problem[]): string[] {
+function findServiceFiles(servicesDir: string, problems: Problem[], displayPath: (f: string) => string): string[] {
   if (!fs.existsSync(servicesDir) || !fs.statSync(servicesDir).isDirectory()) {
     problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: "service catalog folder not found" });
     return [];
@@ -174,13 +178,13 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
   problems.push(
     ...checkRules(spec, { stack, platform })
       .filter((i) => !touchesDropped(i.path))
-      .map((i) => problem(i.path, i.message, i.severity)),
+      .map((i) => problem(i.path, i.message, i.severity, i.atKey)),
   );
 
   const dir = path.dirname(file);
   const sourceDir = path.resolve(dir, spec.source);
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
-    problems.push(problem(["source"], `source folder "${spec.source}" does not exist (resolved to ${displayPath(sourceDir)})`));
+    problems.push(problem(["source"], `source folder "${spec.source}" does not exist`));
   }
   if (problems.some((p) => p.severity === "error")) return { problems };
   return { service: { stack, file: source.file, dir, sourceDir, spec }, problems };

@@ -29,9 +29,9 @@ export function stackFile(projectDir: string, stack: string): string {
 export type PlatformLoad = { config: PlatformConfig; problems: Problem[] } | { config: undefined; problems: Problem[] };
 
 /** Reads and validates the `gantry:` settings of one stack. Warnings come back with a config; errors without. */
-export function loadPlatform(projectDir: string, stack: string): PlatformLoad {
+export function loadPlatform(projectDir: string, stack: string, cwd = process.cwd()): PlatformLoad {
   const file = stackFile(projectDir, stack);
-  const shown = displayPath(file);
+  const shown = displayPath(file, cwd);
   if (!fs.existsSync(file)) {
     return { config: undefined, problems: [{ file: shown, line: 1, column: 1, field: "", severity: "error", message: `no stack config for "${stack}" (expected ${path.basename(file)})` }] };
   }

@@ -55,7 +55,8 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssu
       return [{ path, message: `${issue.message}, got ${describe(issue.input)}` }];
     case "invalid_union": {
       if ("discriminator" in issue && issue.discriminator) {
-        return [{ path: [...path, issue.discriminator], message: `must be one of "service", "job", "gke"${kindHint(issue.input, issue.discriminator)}` }];
+        const at = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
+        return [{ path: at, message: `must be one of "service", "job", "gke"${kindHint(issue.input, issue.discriminator)}` }];
       }
       // A union like `string | {secret, version}`: explain the branch that matches the shape the user wrote.
       const branches = issue.errors.filter((b) => b.length > 0);
@@ -69,7 +70,7 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssu
 }
 
 function kindHint(input: unknown, discriminator: string): string {
-  const value = input && typeof input === "object" ? (input as Record<string, unknown>)[discriminator] : undefined;
+  const value = input && typeof input === "object" ? (input as Record<string, unknown>)[discriminator] : input;
   if (value === undefined) return ", got nothing";
   return `, got ${describe(value)}${typeof value === "string" ? didYouMean(value, ["service", "job", "gke"]) : ""}`;
 }

@@ -17,6 +17,10 @@ function reservedFor(kind: string): string[] {
 }
 
 function checkName(section: "env" | "secrets", name: string, kind: string): RuleIssue[] {
+  return nameIssues(section, name, kind).map((i) => ({ ...i, atKey: true }));
+}
+
+function nameIssues(section: "env" | "secrets", name: string, kind: string): RuleIssue[] {
   const path = [section, name];
   if (!C_IDENTIFIER.test(name)) {
     return [{ path, message: `"${name}" is not a valid environment variable name: letters, digits and _, not starting with a digit` }];
@@ -58,7 +62,7 @@ export const envRule: Rule = (spec) => {
 export const buildEnvRule: Rule = (spec) =>
   Object.keys(spec.build?.env ?? {})
     .filter((name) => !C_IDENTIFIER.test(name))
-    .map((name) => ({ path: ["build", "env", name], message: `"${name}" is not a valid build environment variable name` }));
+    .map((name) => ({ path: ["build", "env", name], atKey: true, message: `"${name}" is not a valid build environment variable name` }));
 
 export const buildFilterRule: Rule = (spec) =>
   spec.build?.include !== undefined && spec.build.exclude !== undefined

@@ -35,7 +35,7 @@ export const labelsRule: Rule = (spec, ctx) => {
   const labels = spec.labels ?? {};
   for (const [key, value] of Object.entries(labels)) {
     if (!LABEL_KEY.test(key) || Buffer.byteLength(key) >= 128) {
-      issues.push({ path: ["labels", key], message: `label key "${key}" must be 1-63 characters of lowercase letters, digits, _ and -, starting with a lowercase letter` });
+      issues.push({ path: ["labels", key], atKey: true, message: `label key "${key}" must be 1-63 characters of lowercase letters, digits, _ and -, starting with a lowercase letter` });
     }
     if (!LABEL_VALUE.test(value) || Buffer.byteLength(value) >= 128) {
       issues.push({ path: ["labels", key], message: `label value "${value}" must be at most 63 characters of lowercase letters, digits, _ and -` });

@@ -6,6 +6,8 @@ export interface RuleIssue {
   path: PathKey[];
   message: string;
   severity?: "error" | "warning";
+  /** Point at the key rather than its value: the name is what is wrong. */
+  atKey?: boolean;
 }
 
 export interface RuleContext {
