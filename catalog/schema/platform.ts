@@ -56,6 +56,19 @@ export const platformConfig = z.strictObject({
     .default("30m")
     .meta({ description: "A pack run taking longer is killed with its children." }),
   labels: z.record(z.string(), z.string()).default({}),
+  buildCache: z
+    .discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("volume") }).meta({ description: "A Docker volume per service on the build host's daemon." }),
+      z
+        .strictObject({
+          mode: z.literal("bind"),
+          mountPath: z.string().startsWith("/", "must be an absolute path").default("/var/cache/pack"),
+        })
+        .meta({ description: "A folder per service under mountPath, on the agent's persistent cache disk." }),
+      z.strictObject({ mode: z.literal("image") }).meta({ description: "A cache image per service in the registry (<repository>/<service>-cache); needs no disk." }),
+    ])
+    .default({ mode: "volume" })
+    .meta({ description: "Where pack keeps each service's dependency cache between builds." }),
   gke: z
     .strictObject({
       kubeconfig: z.string().optional().meta({ description: "Path to a kubeconfig file, or its contents. Unset: the ambient kubeconfig of whoever runs pulumi." }),

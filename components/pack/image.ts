@@ -1,0 +1,105 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { projectDescriptor } from "./descriptor";
+import { combineFingerprint, fingerprintSource } from "./fingerprint";
+import { builderIsTrusted, packProvider, type BuildpackRef, type CacheSpec } from "./provider";
+
+export interface PackImageArgs {
+  serviceName: string;
+  /** Registry path of the image, without tag: `<region>-docker.pkg.dev/<project>/<repo>/<service>`. */
+  repository: pulumi.Input<string>;
+  /** Source folder (absolute). */
+  sourceDir: string;
+  builder: string;
+  runImage: string;
+  /** Build env from service.yaml; goes into project.toml. */
+  buildEnv?: Record<string, string>;
+  /** Extra build env passed as `--env K=V` (e.g. from the pipeline). */
+  env?: Record<string, string>;
+  /** Secret build env: names only, read by pack from the environment `pulumi up` runs in. */
+  secretEnv?: string[];
+  include?: string[];
+  exclude?: string[];
+  /** Files of Gantry's own inside the source folder that must not be uploaded (relative paths). */
+  alwaysExclude?: string[];
+  defaultProcess?: string;
+  cache?: CacheSpec;
+  tags?: string[];
+  /** Run trusted (one creator container). Default: when the builder is on `trustedBuilders`. */
+  trustBuilder?: boolean;
+  trustedBuilders?: string[];
+  maxParallelBuilds?: number;
+  timeoutSeconds?: number;
+  /** Full build logs, SBOMs and progress.log; default .gantry/logs. */
+  logDir?: string;
+  /** Stat cache for the fingerprint; default .gantry/cache/fingerprints. */
+  statCacheDir?: string;
+  packCommand?: string;
+}
+
+/**
+ * An image built from source with Cloud Native Buildpacks and published to a registry, pinned by digest.
+ * Unchanged source: no pack call. A new run image alone: `pack rebase`. Anything else: `pack build`.
+ */
+export class PackImage extends pulumi.dynamic.Resource {
+  declare readonly digest: pulumi.Output<string>;
+  declare readonly imageRef: pulumi.Output<string>;
+  declare readonly tag: pulumi.Output<string>;
+  declare readonly builder: pulumi.Output<string>;
+  declare readonly runImage: pulumi.Output<string>;
+  declare readonly fingerprint: pulumi.Output<string>;
+  declare readonly source: pulumi.Output<string>;
+  declare readonly logPath: pulumi.Output<string>;
+  declare readonly lastOperation: pulumi.Output<"build" | "rebase">;
+  declare readonly buildpacks: pulumi.Output<BuildpackRef[]>;
+  declare readonly sbomDir: pulumi.Output<string>;
+
+  constructor(name: string, args: PackImageArgs, opts?: pulumi.CustomResourceOptions) {
+    const cwd = process.cwd();
+    const descriptor = projectDescriptor({ serviceName: args.serviceName, include: args.include, exclude: args.exclude, buildEnv: args.buildEnv, alwaysExclude: args.alwaysExclude });
+    const statCachePath = path.join(args.statCacheDir ?? path.join(cwd, ".gantry", "cache", "fingerprints"), `${args.serviceName}.json`);
+    const source = fingerprintSource(args.sourceDir, { include: descriptor.include, exclude: descriptor.exclude, statCachePath }).then((f) => f.digest);
+    const env = args.env ?? {};
+    const secretEnv = [...(args.secretEnv ?? [])].sort();
+    const defaultProcess = args.defaultProcess ?? "";
+    const trustedBuilders = args.trustedBuilders ?? [];
+    const fingerprint = source.then((s) =>
+      combineFingerprint({ source: s, builder: args.builder, env: JSON.stringify(Object.entries(env).sort()), secretEnv: secretEnv.join(","), descriptor: descriptor.toml, defaultProcess }),
+    );
+    super(
+      packProvider,
+      name,
+      {
+        serviceName: args.serviceName,
+        repository: args.repository,
+        path: path.resolve(args.sourceDir),
+        source,
+        builder: args.builder,
+        runImage: args.runImage,
+        env,
+        secretEnv,
+        projectToml: descriptor.toml,
+        defaultProcess,
+        cache: args.cache ?? { format: "volume", name: `gantry-cache-${args.serviceName}` },
+        tags: args.tags ?? [],
+        trustBuilder: args.trustBuilder ?? builderIsTrusted(args.builder, trustedBuilders),
+        trustedBuilders,
+        fingerprint,
+        maxParallelBuilds: args.maxParallelBuilds ?? 4,
+        timeoutSeconds: args.timeoutSeconds ?? 1800,
+        logDir: path.resolve(args.logDir ?? path.join(cwd, ".gantry", "logs")),
+        packCommand: args.packCommand ?? "pack",
+        digest: undefined,
+        imageRef: undefined,
+        tag: undefined,
+        lastOperation: undefined,
+        logPath: undefined,
+        buildpacks: undefined,
+        sbomDir: undefined,
+      },
+      opts,
+      "gantry",
+      "PackImage",
+    );
+  }
+}
