@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
 import { formatProblem } from "../catalog/problems";
+import { preflightProblems } from "../preflight/catalog";
 
 export interface CatalogOptions {
   stack?: string;
@@ -12,8 +13,10 @@ export function withCatalogOptions(cmd: Command): Command {
   return cmd.option("--stack <name>", "one stack only (default: every Pulumi.<stack>.yaml)").option("--services <dir>", "catalog folder", "services");
 }
 
+/** The catalog with the build preflight's findings added, so a build that would fail is caught here. */
 export function readCatalog(opts: CatalogOptions): Catalog {
-  return loadCatalog({ servicesDir: opts.services, stacks: opts.stack ? [opts.stack] : undefined });
+  const catalog = loadCatalog({ servicesDir: opts.services, stacks: opts.stack ? [opts.stack] : undefined });
+  return { ...catalog, problems: [...catalog.problems, ...preflightProblems(catalog)] };
 }
 
 /** Prints errors (and warnings) and says so when nothing may proceed. Returns true when there were errors. */

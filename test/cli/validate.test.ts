@@ -55,4 +55,13 @@ describe("gantry validate", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("no/such/dir:1:1 service catalog folder not found");
   });
+
+  it("fails a service whose build would fail, pointing at the file the builder would trip on", () => {
+    const r = gantry("validate", "--stack", "dev", "--services", "test/fixtures/catalogs/unbuildable");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^test\/fixtures\/catalogs\/unbuildable\/no-web\/Procfile:1:1 no-web: .*web process not found in Procfile.*\(procfile-missing-web\)/m);
+    expect(r.stderr).toMatch(/^test\/fixtures\/catalogs\/unbuildable\/wrong-process\/Procfile:1:1 wrong-process: The job runs process "nightly".*\(job-process-missing\)/m);
+    expect(r.stderr).toMatch(/^test\/fixtures\/catalogs\/unbuildable\/no-entry\/service\.yaml:1:1 build: no-entry: .*main\.py or app\.py.*\(python-no-entrypoint\)/m);
+    expect(r.stderr).toContain("3 problems in 3 files; nothing was built or deployed.");
+  });
 });

@@ -1,0 +1,107 @@
+import * as fs from "node:fs";
+import type { Command } from "commander";
+import { DEFAULT_BUILDER, describeBuilder, detect, type DetectResult, type Finding } from "../../preflight";
+
+interface DetectOptions {
+  json?: boolean;
+  builder: string;
+  env: string[];
+  port?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerDetect(program: Command): void {
+  program
+    .command("detect")
+    .description("Predict, without building, which language the buildpacks builder picks for each folder, which processes the image gets, and what would make the build fail.")
+    .argument("[dir...]", "service source folders (default: the current folder)")
+    .option("--json", "print a JSON array with one entry per folder")
+    .option("--builder <image>", "builder image whose rules to apply", DEFAULT_BUILDER)
+    .option("--env <NAME=VALUE>", "build env entry, as service.yaml would pass it (repeatable)", collect, [])
+    .option("--port <port>", "container port the service declares")
+    .action((dirs: string[], opts: DetectOptions) => {
+      const folders = dirs.length > 0 ? dirs : ["."];
+      const problems = usageProblems(folders, opts);
+      if (problems.length > 0) {
+        for (const p of problems) console.error(`gantry detect: ${p}`);
+        process.exitCode = 2;
+        return;
+      }
+      const buildEnv = Object.fromEntries(opts.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+      const port = opts.port === undefined ? undefined : Number(opts.port);
+      const results = folders.map((dir) => detect({ dir, builder: opts.builder, buildEnv, ...(port !== undefined ? { port } : {}) }));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      } else {
+        process.stdout.write(results.map((r) => report(r, opts.builder)).join("\n"));
+        if (results.length > 1) process.stdout.write(`\n${summary(results)}\n`);
+      }
+      if (results.some(failed)) process.exitCode = 1;
+    });
+}
+
+function usageProblems(folders: string[], opts: DetectOptions): string[] {
+  const out: string[] = [];
+  for (const dir of folders) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(dir).isDirectory();
+    } catch {
+      out.push(`${dir}: no such folder`);
+      continue;
+    }
+    if (!isDir) out.push(`${dir}: not a folder`);
+  }
+  for (const e of opts.env) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) out.push(`--env ${e}: expected NAME=VALUE`);
+  }
+  if (opts.port !== undefined && !/^\d{1,5}$/.test(opts.port)) out.push(`--port ${opts.port}: expected a port number`);
+  if (!opts.builder.trim()) out.push("--builder: expected an image reference");
+  return out;
+}
+
+function failed(r: DetectResult): boolean {
+  return r.outcome === "detect-fail" || r.findings.some((f) => f.severity === "error");
+}
+
+const OUTCOME: Record<DetectResult["outcome"], string> = {
+  web: "builds",
+  "build-error": "BUILD WOULD FAIL",
+  "detect-fail": "NO LANGUAGE DETECTED",
+};
+
+function report(r: DetectResult, builder: string): string {
+  const lines: string[] = [];
+  const verdict = r.outcome === "web" && failed(r) ? "builds, but would not run" : OUTCOME[r.outcome];
+  lines.push(`${r.dir}: ${verdict}`);
+  const family = describeBuilder(builder);
+  lines.push(`  builder     ${builder} (${family.vendor === "heroku" ? "heroku, read as paketo" : family.family}${family.stack ? `, ${family.stack}` : ""})`);
+  if (r.language) {
+    lines.push(`  language    ${r.language}${r.packageManager ? ` (${r.packageManager})` : ""}`);
+    if (r.detectedBy) lines.push(`  because     ${r.detectedBy}`);
+    if (r.runtimeVersion) lines.push(`  version     ${r.runtimeVersion.value !== null ? `${r.runtimeVersion.value} from ` : ""}${r.runtimeVersion.source}`);
+    const names = Object.keys(r.processes);
+    if (names.length === 0) lines.push("  processes   (none)");
+    const width = Math.max(...names.map((n) => n.length), 3);
+    names.forEach((name, i) => {
+      const tag = name === r.defaultProcess ? "  (default)" : "";
+      lines.push(`  ${i === 0 ? "processes" : "         "}   ${name.padEnd(width)}  ${r.processes[name]}${tag}`);
+    });
+  }
+  for (const f of r.findings) lines.push(...findingLines(f));
+  return `${lines.join("\n")}\n`;
+}
+
+function findingLines(f: Finding): string[] {
+  const where = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ""}` : "";
+  return [`  ${f.severity === "error" ? "error  " : "warning"} [${f.code}]${where}`, `      ${f.message}`, `      fix: ${f.fix}`];
+}
+
+function summary(results: DetectResult[]): string {
+  const bad = results.filter(failed).length;
+  const warned = results.filter((r) => !failed(r) && r.findings.length > 0).length;
+  return `${results.length} folders: ${results.length - bad} without errors${warned ? ` (${warned} with warnings)` : ""}, ${bad} with errors.`;
+}
