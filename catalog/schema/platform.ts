@@ -73,6 +73,11 @@ export const platformConfig = z.strictObject({
     .strictObject({
       kubeconfig: z.string().optional().meta({ description: "Path to a kubeconfig file, or its contents. Unset: the ambient kubeconfig of whoever runs pulumi." }),
       context: z.string().optional().meta({ description: "kubeconfig context to use." }),
+      nodeServiceAccount: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^\d+-compute@developer\.gserviceaccount\.com$/, "must be a service account email")
+        .optional()
+        .meta({ description: "Node service account of an existing cluster; it is granted read access to the repository so nodes can pull images." }),
       cluster: z
         .strictObject({
           name: z.string().regex(/^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/, "must be 1-40 lowercase letters, digits and hyphens, starting with a letter"),

@@ -327,6 +327,8 @@ function runPack(inputs: PackImageInputs, args: string[], logPath: string): Prom
     const chunks: string[] = [];
     let timedOut = false;
     let settled = false;
+    // Declared before the closures that read it: Pulumi's closure serializer cannot follow a later `const`.
+    let timer: NodeJS.Timeout | undefined;
     const child = childProcess.spawn(inputs.packCommand, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: process.env });
     const finish = (code: number | null, signal: string | null) => {
       if (settled) return;
@@ -367,7 +369,7 @@ function runPack(inputs: PackImageInputs, args: string[], logPath: string): Prom
     };
     onText(child.stdout!);
     onText(child.stderr!);
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       timedOut = true;
       if (child.pid !== undefined) {
         signalGroup(child.pid, "SIGTERM");

@@ -1,0 +1,53 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedService } from "../../catalog/load";
+import { durationSeconds } from "../../catalog/rules/quantities";
+import type { PlatformConfig } from "../../catalog/schema/platform";
+import { cacheFor } from "../pack/cache";
+import { PackImage } from "../pack/image";
+
+/** What the pipeline running `pulumi up` adds to every build. */
+export interface BuildOptions {
+  /** Extra tags for every image, e.g. `git-<commit>`. */
+  tags?: string[];
+  logDir?: string;
+  statCacheDir?: string;
+  packCommand?: string;
+}
+
+/** The stack's Artifact Registry path, known before the repository exists so builds can be planned offline. */
+export function registryPath(platform: PlatformConfig): string {
+  return `${platform.region}-docker.pkg.dev/${platform.project.replace(":", "/")}/${platform.registry.repository}`;
+}
+
+/** The image of one service, built from its source with the stack's builder and run image. */
+export function servicePackImage(name: string, service: LoadedService, platform: PlatformConfig, build: BuildOptions, opts: pulumi.CustomResourceOptions): PackImage {
+  const { spec } = service;
+  const registry = registryPath(platform);
+  const serviceFile = path.relative(service.sourceDir, path.join(service.dir, path.basename(service.file)));
+  return new PackImage(
+    name,
+    {
+      serviceName: spec.name,
+      repository: `${registry}/${spec.name}`,
+      sourceDir: service.sourceDir,
+      builder: platform.builder,
+      runImage: platform.runImage,
+      buildEnv: spec.build?.env,
+      include: spec.build?.include,
+      exclude: spec.build?.exclude,
+      // service.yaml describes deployment, not the app: editing minInstances must not rebuild the image.
+      alwaysExclude: serviceFile.startsWith("..") ? [] : [serviceFile.split(path.sep).join("/")],
+      defaultProcess: spec.build?.defaultProcess,
+      cache: cacheFor(platform.buildCache, spec.name, registry),
+      tags: build.tags,
+      trustedBuilders: platform.trustedBuilders,
+      maxParallelBuilds: platform.maxParallelBuilds,
+      timeoutSeconds: durationSeconds(platform.buildTimeout),
+      logDir: build.logDir,
+      statCacheDir: build.statCacheDir,
+      packCommand: build.packCommand,
+    },
+    opts,
+  );
+}

@@ -1,0 +1,86 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudRunServiceFile } from "../../../catalog/schema/service";
+import { cloudRunCpu, cloudRunEnv, gcpLabels, optional, probe, seconds, type TargetArgs } from "../common";
+
+const INGRESS: Record<CloudRunServiceFile["ingress"], string> = {
+  all: "INGRESS_TRAFFIC_ALL",
+  internal: "INGRESS_TRAFFIC_INTERNAL_ONLY",
+  "internal-and-cloud-load-balancing": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+};
+
+const EXECUTION_ENVIRONMENT: Record<NonNullable<CloudRunServiceFile["executionEnvironment"]>, string> = {
+  gen1: "EXECUTION_ENVIRONMENT_GEN1",
+  gen2: "EXECUTION_ENVIRONMENT_GEN2",
+};
+
+export const RUN_INVOKER = "roles/run.invoker";
+
+/** Cloud Run's own default: 80 concurrent requests, but a fractional vCPU must take one at a time. */
+export function defaultConcurrency(cpu: number): number {
+  return cpu < 1 ? 1 : 80;
+}
+
+/** A kind: service on Cloud Run (v2 API), and allUsers run.invoker only when the file says public: true. */
+export class CloudRunService extends pulumi.ComponentResource {
+  readonly service: gcp.cloudrunv2.Service;
+  readonly publicInvoker?: gcp.cloudrunv2.ServiceIamMember;
+  readonly url: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: TargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gantry:service:CloudRunService", name, {}, opts);
+    const { service, platform } = args;
+    const spec = service.spec;
+    if (spec.kind !== "service") throw new Error(`CloudRunService deploys kind: service, not ${spec.kind} (${service.file})`);
+
+    this.service = new gcp.cloudrunv2.Service(
+      name,
+      {
+        // Explicit: an autonamed service gets a random suffix that can push it past Cloud Run's 49 characters.
+        name: spec.name,
+        project: platform.project,
+        location: platform.region,
+        ...(spec.description !== undefined ? { description: spec.description } : {}),
+        deletionProtection: platform.deletionProtection,
+        ingress: INGRESS[spec.ingress],
+        labels: gcpLabels(service, platform),
+        template: {
+          serviceAccount: args.serviceAccountEmail,
+          ...(spec.executionEnvironment ? { executionEnvironment: EXECUTION_ENVIRONMENT[spec.executionEnvironment] } : {}),
+          timeout: seconds(spec.timeout),
+          maxInstanceRequestConcurrency: spec.concurrency ?? defaultConcurrency(spec.cpu),
+          scaling: {
+            minInstanceCount: spec.minInstances ?? platform.scaling.minInstances,
+            maxInstanceCount: spec.maxInstances ?? platform.scaling.maxInstances,
+          },
+          containers: [
+            {
+              image: args.image,
+              ports: { containerPort: spec.port },
+              resources: { limits: { cpu: cloudRunCpu(spec.cpu), memory: spec.memory }, cpuIdle: spec.cpuIdle },
+              envs: cloudRunEnv(service),
+              ...optional("startupProbe", probe(spec.startupProbe, spec.port)),
+              ...optional("livenessProbe", probe(spec.livenessProbe, spec.port)),
+            },
+          ],
+        },
+        // Every deploy serves the new revision; rollbacks are a redeploy of an older digest.
+        traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }],
+      },
+      { parent: this, dependsOn: [...args.secretAccess] },
+    );
+
+    if (spec.public) {
+      this.publicInvoker = new gcp.cloudrunv2.ServiceIamMember(
+        `${name}-public`,
+        { project: platform.project, location: platform.region, name: this.service.name, role: RUN_INVOKER, member: "allUsers" },
+        { parent: this },
+      );
+    }
+
+    this.url = this.service.uri;
+    this.name = this.service.name;
+    this.registerOutputs({ url: this.url, name: this.name });
+  }
+}

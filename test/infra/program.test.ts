@@ -1,0 +1,148 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { deployStack } from "../../infra/program";
+import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
+
+/*
+ * The whole program (infra/program.ts, which infra/index.ts runs for the current stack) over the example
+ * catalog, under Pulumi's mock runtime.
+ */
+
+const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
+
+async function run(stack: string, projectDir = PROJECT_DIR) {
+  const captured = await installMocks(stack);
+  // Logs and the fingerprint stat cache live beside the project, as .gantry/ does for a real checkout.
+  const work = projectDir === PROJECT_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), "gantry-program-")) : path.join(projectDir, ".gantry");
+  const outputs = deployStack({ stack, projectDir, servicesDir: path.join(projectDir, "services"), build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") } });
+  const resolved: Record<string, Record<string, unknown>> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    resolved[name] = {};
+    for (const [k, value] of Object.entries(o)) resolved[name]![k] = typeof value === "string" ? value : await v(value as never);
+  }
+  await settle();
+  return { captured, outputs: resolved };
+}
+
+function named(captured: Captured[], type: string, name: string): Captured {
+  const found = captured.filter((c) => c.type === type && c.name === name);
+  expect(found, `${type}::${name}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const imageOf = (c: Captured) => strings(c.inputs).filter((s) => /@sha256:/.test(s));
+
+describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
+  it("declares the registry, one build per service and exactly the workloads the catalog asks for", async () => {
+    const { captured, outputs } = await run(stack);
+    const prod = stack === "prod";
+    const platform = prod ? "acme-gantry-prod" : `acme-gantry-${stack}`;
+    const registry = `europe-west1-docker.pkg.dev/${platform}/services`;
+
+    expect(byType(captured, "gcp:artifactregistry/repository:Repository")).toHaveLength(1);
+    expect(byType(captured, PACK).map((c) => c.name).sort()).toEqual(["catalog-api", "nightly-report", "storefront"]);
+    for (const p of byType(captured, PACK)) {
+      expect(p.inputs.repository).toBe(`${registry}/${p.name}`);
+      expect(p.inputs.builder).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(p.inputs.runImage).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(p.inputs.projectToml).toContain('"/service.yaml"');
+    }
+
+    const web = named(captured, "gcp:cloudrunv2/service:Service", "storefront");
+    expect(web.inputs.deletionProtection).toBe(prod);
+    expect(web.inputs.template.containers[0].resources.limits).toEqual(prod ? { cpu: "2", memory: "1Gi" } : { cpu: "1", memory: "512Mi" });
+    const job = named(captured, "gcp:cloudrunv2/job:Job", "nightly-report");
+    expect(job.inputs.template.template.containers[0].commands).toEqual(["/cnb/process/job"]);
+    expect(byType(captured, "gcp:cloudscheduler/job:Job")).toHaveLength(stack === "dev" ? 0 : 1);
+    expect(byType(captured, "kubernetes:apps/v1:Deployment")).toHaveLength(1);
+    expect(byType(captured, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toHaveLength(1);
+
+    // Every workload runs the image its PackImage published, by digest.
+    const digests = Object.fromEntries(byType(captured, PACK).map((p) => [p.name, outputs[p.name]!.digest]));
+    expect(imageOf(web)).toEqual([`${registry}/storefront@${digests.storefront}`]);
+    expect(imageOf(job)).toEqual([`${registry}/nightly-report@${digests["nightly-report"]}`]);
+    expect(imageOf(byType(captured, "kubernetes:apps/v1:Deployment")[0]!)).toEqual([`${registry}/catalog-api@${digests["catalog-api"]}`]);
+
+    // No public access that was not asked for.
+    const publicMembers = captured.filter((c) => strings(c.inputs).some((s) => s === "allUsers" || s === "allAuthenticatedUsers"));
+    expect(publicMembers.map((c) => `${c.type}::${c.inputs.name}`)).toEqual(["gcp:cloudrunv2/serviceIamMember:ServiceIamMember::storefront"]);
+    expect(captured.flatMap((c) => objectsWithKey(c.inputs, "role")).map((r) => r.role)).not.toEqual(expect.arrayContaining(["roles/owner", "roles/editor", "roles/viewer"]));
+
+    expect(outputs.storefront).toMatchObject({ kind: "service", url: "https://storefront-h4sh-ew.a.run.app", image: `${registry}/storefront@${digests.storefront}`, serviceAccount: `storefront@${platform}.iam.gserviceaccount.com` });
+    expect(outputs["nightly-report"]).toMatchObject({ kind: "job", jobName: "nightly-report", schedule: stack === "dev" ? undefined : { cron: "0 3 * * *", timeZone: "Europe/Berlin" } });
+    expect(outputs["catalog-api"]).toMatchObject({ kind: "gke", url: "http://catalog-api.shop.svc.cluster.local" });
+    for (const o of Object.values(outputs)) expect(o.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+/** A copy of the project to edit: stack configs and the example services. */
+function projectCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-project-"));
+  for (const f of fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+  fs.cpSync(path.join(PROJECT_DIR, "services"), path.join(dir, "services"), { recursive: true });
+  return dir;
+}
+
+/** Resources whose inputs differ between two runs, by type and name. */
+function changed(a: Captured[], b: Captured[]): string[] {
+  const key = (c: Captured) => `${c.type}::${c.name}`;
+  const before = new Map(a.map((c) => [key(c), JSON.stringify(c.inputs)]));
+  expect(b.map(key).sort()).toEqual(a.map(key).sort());
+  return b.filter((c) => before.get(key(c)) !== JSON.stringify(c.inputs)).map(key).sort();
+}
+
+describe("what a change rolls out", () => {
+  it("a run with nothing changed changes nothing", async () => {
+    const dir = projectCopy();
+    const first = await run("dev", dir);
+    const second = await run("dev", dir);
+    expect(changed(first.captured, second.captured)).toEqual([]);
+  });
+
+  it("a run image bump rebases every image and rolls exactly the workloads whose image changed", async () => {
+    const dir = projectCopy();
+    const first = await run("dev", dir);
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`));
+    const second = await run("dev", dir);
+    expect(changed(first.captured, second.captured)).toEqual([
+      "gcp:cloudrunv2/job:Job::nightly-report",
+      "gcp:cloudrunv2/service:Service::storefront",
+      "kubernetes:apps/v1:Deployment::catalog-api",
+      `${PACK}::catalog-api`,
+      `${PACK}::nightly-report`,
+      `${PACK}::storefront`,
+    ]);
+    for (const p of byType(second.captured, PACK)) {
+      const old = byType(first.captured, PACK).find((x) => x.name === p.name)!;
+      expect(p.inputs.source).toBe(old.inputs.source);
+      expect(p.inputs.fingerprint).toBe(old.inputs.fingerprint);
+    }
+  });
+
+  it("a source edit in one service rebuilds and rolls that service only; a scaling change rebuilds nothing", async () => {
+    const dir = projectCopy();
+    const first = await run("dev", dir);
+    fs.appendFileSync(path.join(dir, "services", "storefront", "main.py"), "\n# edited\n");
+    const job = path.join(dir, "services", "nightly-report", "service.yaml");
+    fs.writeFileSync(job, fs.readFileSync(job, "utf8").replace("maxRetries: 2", "maxRetries: 1"));
+    const second = await run("dev", dir);
+    expect(changed(first.captured, second.captured)).toEqual([
+      "gcp:cloudrunv2/job:Job::nightly-report",
+      "gcp:cloudrunv2/service:Service::storefront",
+      `${PACK}::storefront`,
+    ]);
+    const template = (r: typeof first) => byType(r.captured, "gcp:cloudrunv2/job:Job")[0]!.inputs.template.template;
+    expect(template(second).maxRetries).toBe(1);
+    expect(imageOf(byType(second.captured, "gcp:cloudrunv2/job:Job")[0]!)).toEqual(imageOf(byType(first.captured, "gcp:cloudrunv2/job:Job")[0]!));
+  });
+
+  it("refuses to deploy anything from a broken catalog, with the problems and no stack trace", async () => {
+    const dir = projectCopy();
+    fs.appendFileSync(path.join(dir, "services", "storefront", "service.yaml"), "minInstance: 3\n");
+    await installMocks("dev");
+    expect(() => deployStack({ stack: "dev", projectDir: dir, servicesDir: path.join(dir, "services") })).toThrow(/1 problem in the service catalog or stack config \(listed above\); nothing was built or deployed/);
+  });
+});
