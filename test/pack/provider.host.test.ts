@@ -40,7 +40,7 @@ const repoName = "gantry/api";
 const out = (s: ResourceState) => s.outputs as Record<string, unknown> & { digest: string; imageRef: string; lastOperation: string; logPath: string };
 
 function runImageLabel(config: { config: { Labels: Record<string, string> } }): string {
-  return JSON.parse(config.config.Labels["io.buildpacks.lifecycle.metadata"]!).runImage.reference;
+  return JSON.parse(config.config.Labels["io.buildpacks.lifecycle.metadata"]!).runImage.image;
 }
 
 describe("PackImage in Pulumi's dynamic-provider host", () => {
@@ -97,13 +97,13 @@ describe("PackImage in Pulumi's dynamic-provider host", () => {
   });
 
   it("a second up with nothing changed makes no pack call", async () => {
-    const result = await up(world.host, "api", argsFor(world, app, { secretEnv: ["PIP_INDEX_TOKEN"], tags: ["c0ffee1"] }));
+    const result = await up(world.host, "api", argsFor(world, app, { secretEnv: ["PIP_INDEX_TOKEN"], tags: ["c0ffee1"] }), state);
     expect(result.step).toBe("same");
     expect(world.calls()).toHaveLength(1);
   });
 
   it("a new commit tag alone changes nothing", async () => {
-    const result = await up(world.host, "api", argsFor(world, app, { secretEnv: ["PIP_INDEX_TOKEN"], tags: ["beef002"] }));
+    const result = await up(world.host, "api", argsFor(world, app, { secretEnv: ["PIP_INDEX_TOKEN"], tags: ["beef002"] }), state);
     expect(result.step).toBe("same");
     expect(world.calls()).toHaveLength(1);
   });
@@ -236,7 +236,10 @@ describe("pack failures, timeouts and cancellation", () => {
   it("runs at most maxParallelBuilds pack processes at once", async () => {
     const world = await startPackWorld({ PACK_STANDIN_DELAY_MS: "700" });
     try {
-      await Promise.all(["a", "b", "c", "d", "e"].map((n) => up(world.host, n, { ...argsFor(world, sampleApp()), serviceName: n, repository: `${registry.host}/gantry/${n}`, maxParallelBuilds: 2 })));
+      // The program declares every resource first; the engine then creates them all at once.
+      const declared = [];
+      for (const n of ["a", "b", "c", "d", "e"]) declared.push(await declare(n, { ...argsFor(world, sampleApp()), serviceName: n, repository: `${registry.host}/gantry/${n}`, maxParallelBuilds: 2 }));
+      await Promise.all(declared.map((d) => world.host.create(d.urn, d.inputs)));
       const events = fs
         .readFileSync(path.join(world.logDir, "progress.log"), "utf8")
         .split("\n")
