@@ -61,48 +61,50 @@ export interface ServiceIdentityArgs {
 }
 
 /** The runtime identity of one service: its own service account and access to its own secrets. */
-export class ServiceIdentity extends pulumi.ComponentResource {
-  readonly account: gcp.serviceaccount.Account;
-  readonly email: pulumi.Output<string>;
+export interface ServiceIdentity {
+  account: gcp.serviceaccount.Account;
+  email: pulumi.Output<string>;
   /** "serviceAccount:<email>", the IAM member form. */
-  readonly member: pulumi.Output<string>;
-  readonly secretAccess: gcp.secretmanager.SecretIamMember[];
+  member: pulumi.Output<string>;
+  secretAccess: gcp.secretmanager.SecretIamMember[];
+}
 
-  constructor(name: string, args: ServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gantry:service:ServiceIdentity", name, {}, opts);
-    const { service, platform, stack } = args;
-    const spec = service.spec;
+/**
+ * Creates the identity as children of `opts.parent` (the Service). Not a component of its own: an account and a
+ * few bindings read plainly under the service, and a component per service would cost every preview of a
+ * 500-service fleet 500 more registrations.
+ */
+export function createServiceIdentity(name: string, args: ServiceIdentityArgs, opts?: pulumi.CustomResourceOptions): ServiceIdentity {
+  const { service, platform, stack } = args;
+  const spec = service.spec;
 
-    this.account = new gcp.serviceaccount.Account(
-      name,
-      {
-        project: platform.project,
-        accountId: accountId(spec.name),
-        displayName: `${spec.name} (Gantry ${stack})`,
-        description: `Runtime identity of the ${spec.kind} ${spec.name}, managed by Gantry (${service.file}).`,
-      },
-      { parent: this },
-    );
-    this.email = this.account.email;
-    this.member = pulumi.interpolate`serviceAccount:${this.account.email}`;
+  const account = new gcp.serviceaccount.Account(
+    name,
+    {
+      project: platform.project,
+      accountId: accountId(spec.name),
+      displayName: `${spec.name} (Gantry ${stack})`,
+      description: `Runtime identity of the ${spec.kind} ${spec.name}, managed by Gantry (${service.file}).`,
+    },
+    opts,
+  );
+  const member = pulumi.interpolate`serviceAccount:${account.email}`;
 
-    // Two env vars may read the same secret; one binding per secret is enough.
-    const secrets = new Map<string, { project: string; secretId: string }>();
-    for (const ref of Object.values(spec.secrets ?? {})) {
-      const loc = secretLocation(ref, platform);
-      secrets.set(`projects/${loc.project}/secrets/${loc.secretId}`, loc);
-    }
-    this.secretAccess = [...secrets.values()].map(
-      (loc) =>
-        new gcp.secretmanager.SecretIamMember(
-          loc.project === platform.project ? `${name}-${loc.secretId}` : `${name}-${loc.project}-${loc.secretId}`,
-          { project: loc.project, secretId: loc.secretId, role: SECRET_ACCESSOR, member: this.member },
-          { parent: this },
-        ),
-    );
-
-    this.registerOutputs({ email: this.email, member: this.member });
+  // Two env vars may read the same secret; one binding per secret is enough.
+  const secrets = new Map<string, { project: string; secretId: string }>();
+  for (const ref of Object.values(spec.secrets ?? {})) {
+    const loc = secretLocation(ref, platform);
+    secrets.set(`projects/${loc.project}/secrets/${loc.secretId}`, loc);
   }
+  const secretAccess = [...secrets.values()].map(
+    (loc) =>
+      new gcp.secretmanager.SecretIamMember(
+        loc.project === platform.project ? `${name}-${loc.secretId}` : `${name}-${loc.project}-${loc.secretId}`,
+        { project: loc.project, secretId: loc.secretId, role: SECRET_ACCESSOR, member },
+        opts,
+      ),
+  );
+  return { account, email: account.email, member, secretAccess };
 }
 
 /**

@@ -5,14 +5,14 @@ import type { LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { ArtifactRegistry, asRepository, repositoryUrl } from "../registry";
 import { DIGEST_REF } from "./common";
-import { ServiceIdentity } from "./identity";
+import { createServiceIdentity, type ServiceIdentity } from "./identity";
 import { servicePackImage, type BuildOptions } from "./image";
 import type { PackImage } from "../pack/image";
 import { CloudRunJob, type JobSchedule } from "./targets/cloud-run-job";
 import { CloudRunService } from "./targets/cloud-run-service";
 import { GkeWorkload } from "./targets/gke";
 
-export { accountId, ServiceIdentity } from "./identity";
+export { accountId, createServiceIdentity, type ServiceIdentity } from "./identity";
 export { kubernetesProvider, GkeCluster, type KubernetesTarget } from "./kubernetes-provider";
 export { CloudRunJob, type JobSchedule } from "./targets/cloud-run-job";
 export { CloudRunService } from "./targets/cloud-run-service";
@@ -83,7 +83,7 @@ export class Service extends pulumi.ComponentResource {
       return image;
     });
 
-    this.identity = new ServiceIdentity(name, { service, platform, stack }, { parent: this });
+    this.identity = createServiceIdentity(name, { service, platform, stack }, { parent: this });
     this.serviceAccountEmail = this.identity.email;
 
     const targetOpts = { parent: this };

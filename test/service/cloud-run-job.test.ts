@@ -85,7 +85,6 @@ describe("nightly-report in prod (scheduled)", () => {
     expect(summary(ofComponent(captured, "nightly-report-prod"))).toEqual([
       "gantry:service:CloudRunJob::nightly-report-prod",
       "gantry:service:Service::nightly-report-prod",
-      "gantry:service:ServiceIdentity::nightly-report-prod",
       `${JOB}::nightly-report-prod`,
       `${JOB_INVOKER}::nightly-report-prod-invoker`,
       `${SCHEDULER}::nightly-report-prod`,
@@ -161,7 +160,6 @@ describe("nightly-report in dev (schedule: null)", () => {
     expect(summary(ofComponent(captured, "nightly-report-dev"))).toEqual([
       "gantry:service:CloudRunJob::nightly-report-dev",
       "gantry:service:Service::nightly-report-dev",
-      "gantry:service:ServiceIdentity::nightly-report-dev",
       `${JOB}::nightly-report-dev`,
       "gcp:secretmanager/secretIamMember:SecretIamMember::nightly-report-dev-warehouse-password",
       `${ACCOUNT}::nightly-report-dev`,

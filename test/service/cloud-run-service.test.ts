@@ -92,7 +92,6 @@ describe.each(["dev", "prod"] as const)("storefront in %s", (stack) => {
     expect(summary(ofComponent(captured, name))).toEqual([
       `gantry:service:CloudRunService::${name}`,
       `gantry:service:Service::${name}`,
-      `gantry:service:ServiceIdentity::${name}`,
       `${SERVICE}::${name}`,
       `${INVOKER}::${name}-public`,
       `gcp:secretmanager/secretIamMember:SecretIamMember::${name}-storefront-session-key`,
@@ -120,7 +119,7 @@ describe.each(["dev", "prod"] as const)("storefront in %s", (stack) => {
     expect(run.dependencies).toContain(binding.urn);
     expect(ancestry(captured, run)).toEqual([SERVICE, "gantry:service:CloudRunService", "gantry:service:Service"]);
     expect(ancestry(captured, one(captured, INVOKER, `${name}-public`))).toEqual([INVOKER, "gantry:service:CloudRunService", "gantry:service:Service"]);
-    expect(ancestry(captured, binding)).toEqual(["gcp:secretmanager/secretIamMember:SecretIamMember", "gantry:service:ServiceIdentity", "gantry:service:Service"]);
+    expect(ancestry(captured, binding)).toEqual(["gcp:secretmanager/secretIamMember:SecretIamMember", "gantry:service:Service"]);
   });
 
   test("outputs", async () => {
@@ -178,7 +177,6 @@ describe("mapping of the fields the examples leave at their defaults", () => {
     expect(summary(ofComponent(captured, "sf-small-dev"))).toEqual([
       "gantry:service:CloudRunService::sf-small-dev",
       "gantry:service:Service::sf-small-dev",
-      "gantry:service:ServiceIdentity::sf-small-dev",
       `${SERVICE}::sf-small-dev`,
       "gcp:serviceaccount/account:Account::sf-small-dev",
     ].sort());

@@ -113,7 +113,6 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
       `${SPC}::${name}`,
       `gantry:service:GkeWorkload::${name}`,
       `gantry:service:Service::${name}`,
-      `gantry:service:ServiceIdentity::${name}`,
       `gcp:secretmanager/secretIamMember:SecretIamMember::${name}-catalog-database-url`,
       `gcp:serviceaccount/account:Account::${name}`,
       `${WI}::${name}-workload-identity`,
@@ -268,7 +267,6 @@ describe("without namespace, autoscaling or secrets", () => {
       `${KSA}::plain-api-dev`,
       "gantry:service:GkeWorkload::plain-api-dev",
       "gantry:service:Service::plain-api-dev",
-      "gantry:service:ServiceIdentity::plain-api-dev",
       "gcp:serviceaccount/account:Account::plain-api-dev",
       `${WI}::plain-api-dev-workload-identity`,
     ].sort());

@@ -1,8 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Captured } from "./harness";
 import { byType, installMocks, loaded, ofComponent, one, settle, summary, ancestry, v, variant } from "./harness";
-import { ACCOUNT_ID, accountId, ServiceIdentity } from "../../components/service/identity";
+import { ACCOUNT_ID, accountId, createServiceIdentity, type ServiceIdentity } from "../../components/service/identity";
 
 // Cloud Run service/job names (catalog rule) and Kubernetes DNS-1035 labels (kind: gke).
 const CLOUD_RUN_NAME = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
@@ -69,9 +70,10 @@ const identities: Record<string, ServiceIdentity> = {};
 beforeAll(async () => {
   captured = await installMocks("dev");
   const dev = loaded("dev", "storefront");
-  identities.storefront = new ServiceIdentity("storefront-dev", { service: dev.service, platform: dev.platform, stack: "dev" });
+  const parent = new pulumi.ComponentResource("gantry:service:Service", "storefront-dev-owner");
+  identities.storefront = createServiceIdentity("storefront-dev", { service: dev.service, platform: dev.platform, stack: "dev" }, { parent });
   // Two variables reading one secret, a pinned version, and a secret in another project.
-  identities.multi = new ServiceIdentity("multi-dev", {
+  identities.multi = createServiceIdentity("multi-dev", {
     service: variant(dev.service, {
       name: "multi",
       secrets: {
@@ -83,7 +85,7 @@ beforeAll(async () => {
     platform: dev.platform,
     stack: "dev",
   });
-  identities.none = new ServiceIdentity("none-dev", { service: variant(dev.service, { name: "none", secrets: undefined }), platform: dev.platform, stack: "dev" });
+  identities.none = createServiceIdentity("none-dev", { service: variant(dev.service, { name: "none", secrets: undefined }), platform: dev.platform, stack: "dev" });
   await settle();
 });
 
@@ -122,14 +124,14 @@ describe("ServiceIdentity", () => {
   });
 
   test("a service without secrets gets an account and nothing else", () => {
-    expect(summary(ofComponent(captured, "none-dev"))).toEqual(["gantry:service:ServiceIdentity::none-dev", "gcp:serviceaccount/account:Account::none-dev"].sort());
+    expect(summary(ofComponent(captured, "none-dev"))).toEqual(["gcp:serviceaccount/account:Account::none-dev"]);
     expect(identities.none!.secretAccess).toEqual([]);
   });
 
-  test("children are parented to the component, which uses its gantry token", () => {
-    for (const c of ofComponent(captured, "storefront-dev").filter((x) => x.custom)) {
-      expect(ancestry(captured, c)).toEqual([c.type, "gantry:service:ServiceIdentity"]);
-    }
+  test("the account and bindings are children of the service that owns them", () => {
+    const children = ofComponent(captured, "storefront-dev").filter((x) => x.custom);
+    expect(children.length).toBeGreaterThan(1);
+    for (const c of children) expect(ancestry(captured, c)).toEqual([c.type, "gantry:service:Service"]);
   });
 
   test("email and member outputs", async () => {
