@@ -25,6 +25,7 @@ import {
   type StartOptions,
 } from "./support/provider-host";
 import { SampleResource } from "./support/sample-provider";
+import { alive, waitFor } from "./support/processes";
 
 let workDir: string;
 const openHosts: ProviderHost[] = [];
@@ -33,28 +34,6 @@ async function host(opts: StartOptions = {}): Promise<ProviderHost> {
   const h = await startProviderHost(opts);
   openHosts.push(h);
   return h;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== "ESRCH";
-  }
-  // An orphaned grandchild may linger as a zombie if nothing reaps it; it is dead all the same.
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** One SampleResource, serialized by the SDK under mocks. */
@@ -269,7 +248,7 @@ describe("driving Pulumi's dynamic-provider host over gRPC", () => {
     });
     await h.cancel(); // Cancel is a no-op in this host.
     expect(fs.existsSync(marker)).toBe(false);
-    await waitUntil(() => fs.existsSync(marker));
+    await waitFor(() => fs.existsSync(marker));
   });
 
   test("pulumi.log inside a provider goes to stdout unless the host is given PULUMI_NODEJS_ENGINE", async () => {
@@ -310,19 +289,19 @@ describe("driving Pulumi's dynamic-provider host over gRPC", () => {
     });
     const h = await host();
     const { id: sleeperPid } = await h.create(dynamicUrn("spawner"), { [DYNAMIC_PROVIDER_KEY]: spawner.text });
-    expect(isAlive(h.pid)).toBe(true);
-    expect(isAlive(Number(sleeperPid))).toBe(true);
+    expect(alive(h.pid)).toBe(true);
+    expect(alive(Number(sleeperPid))).toBe(true);
 
     const exit = await h.close();
     expect(exit).toEqual({ code: null, signal: "SIGTERM" });
-    expect(isAlive(h.pid)).toBe(false);
-    await waitUntil(() => !isAlive(Number(sleeperPid)));
+    expect(alive(h.pid)).toBe(false);
+    await waitFor(() => !alive(Number(sleeperPid)));
 
     const killed = await host();
     expect(killed.kill("SIGKILL")).toBe(true);
     expect(await killed.exited).toEqual({ code: null, signal: "SIGKILL" });
     await killed.close();
-    expect(isAlive(killed.pid)).toBe(false);
+    expect(alive(killed.pid)).toBe(false);
   });
 });
 

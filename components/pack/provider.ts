@@ -415,76 +415,64 @@ async function withSlot<T>(inputs: PackImageInputs, work: () => Promise<T>): Pro
   }
 }
 
-async function build(inputs: PackImageInputs): Promise<PackImageOutputs> {
+interface Scratch {
+  dir: string;
+  /** Empty and existing: pack writes report.toml into it (and writes *at* the path if it does not exist). */
+  reportDir: string;
+  logPath: string;
+}
+
+/** One pack operation: a build slot, a scratch folder removed afterwards, and a fresh log file. */
+async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", work: (s: Scratch) => Promise<T>): Promise<T> {
   const fs = process.getBuiltinModule("node:fs");
   const os = process.getBuiltinModule("node:os");
   const path = process.getBuiltinModule("node:path");
   return withSlot(inputs, async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-pack-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-pack-"));
     try {
-      const descriptorFile = path.join(work, "project.toml");
-      fs.writeFileSync(descriptorFile, inputs.projectToml);
-      const reportDir = path.join(work, "report");
+      const reportDir = path.join(dir, "report");
       fs.mkdirSync(reportDir);
-      const logPath = logFile(inputs, "build");
-      const sbomDir = logPath.replace(/\.log$/, "-sbom");
-      fs.mkdirSync(sbomDir, { recursive: true });
-      const tag = imageTag(inputs.fingerprint, inputs.runImage);
-      const args = packBuildArgs(inputs, { tag, descriptorFile, reportDir, sbomDir });
-      progress(inputs, `build started (log: ${logPath})`);
-      const run = await runPack(inputs, args, logPath);
-      if (run.code !== 0 || run.timedOut) throw failure(inputs, "build", run, logPath);
-      const report = readIfExists(path.join(reportDir, "report.toml"));
-      const digest = parseDigest(report, run.output);
-      if (!digest) throw new Error(`pack build for ${inputs.serviceName} succeeded but reported no digest (no report.toml digest and no "*** Images" line)\n--- full log: ${logPath}`);
-      progress(inputs, `built ${digest}`);
-      return {
-        ...inputs,
-        digest,
-        imageRef: `${inputs.repository}@${digest}`,
-        tag,
-        lastOperation: "build",
-        logPath,
-        buildpacks: parseBuildpacks(run.output),
-        sbomDir,
-      };
+      return await work({ dir, reportDir, logPath: logFile(inputs, op) });
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 }
 
-async function rebase(olds: PackImageOutputs, inputs: PackImageInputs): Promise<PackImageOutputs> {
-  const fs = process.getBuiltinModule("node:fs");
-  const os = process.getBuiltinModule("node:os");
+/** Runs pack and returns the digest it published, or throws pack's failure with its last lines and the log. */
+async function publish(inputs: PackImageInputs, op: "build" | "rebase", args: string[], s: Scratch): Promise<{ digest: string; run: PackRun }> {
   const path = process.getBuiltinModule("node:path");
-  return withSlot(inputs, async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-pack-"));
-    try {
-      const reportDir = path.join(work, "report");
-      fs.mkdirSync(reportDir);
-      const logPath = logFile(inputs, "rebase");
-      const tag = imageTag(inputs.fingerprint, inputs.runImage);
-      const args = packRebaseArgs(inputs, { tag, previousImage: olds.imageRef, reportDir });
-      progress(inputs, `rebase onto ${inputs.runImage} started (log: ${logPath})`);
-      const run = await runPack(inputs, args, logPath);
-      if (run.code !== 0 || run.timedOut) throw failure(inputs, "rebase", run, logPath);
-      const digest = parseDigest(readIfExists(path.join(reportDir, "report.toml")), run.output) ?? /Rebased Image: '[^']*@(sha256:[0-9a-f]{64})'/.exec(run.output)?.[1];
-      if (!digest) throw new Error(`pack rebase for ${inputs.serviceName} succeeded but reported no digest\n--- full log: ${logPath}`);
-      progress(inputs, `rebased ${digest}`);
-      return {
-        ...inputs,
-        digest,
-        imageRef: `${inputs.repository}@${digest}`,
-        tag,
-        lastOperation: "rebase",
-        logPath,
-        buildpacks: olds.buildpacks ?? [],
-        sbomDir: olds.sbomDir ?? "",
-      };
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+  const run = await runPack(inputs, args, s.logPath);
+  if (run.code !== 0 || run.timedOut) throw failure(inputs, op, run, s.logPath);
+  const digest =
+    parseDigest(readIfExists(path.join(s.reportDir, "report.toml")), run.output) ?? /Rebased Image: '[^']*@(sha256:[0-9a-f]{64})'/.exec(run.output)?.[1];
+  if (!digest) throw new Error(`pack ${op} for ${inputs.serviceName} succeeded but reported no digest (no report.toml digest and no "*** Images" line)\n--- full log: ${s.logPath}`);
+  progress(inputs, `${op === "build" ? "built" : "rebased"} ${digest}`);
+  return { digest, run };
+}
+
+async function build(inputs: PackImageInputs): Promise<PackImageOutputs> {
+  const fs = process.getBuiltinModule("node:fs");
+  const path = process.getBuiltinModule("node:path");
+  return withScratch(inputs, "build", async (s) => {
+    const descriptorFile = path.join(s.dir, "project.toml");
+    fs.writeFileSync(descriptorFile, inputs.projectToml);
+    const sbomDir = s.logPath.replace(/\.log$/, "-sbom");
+    fs.mkdirSync(sbomDir, { recursive: true });
+    const tag = imageTag(inputs.fingerprint, inputs.runImage);
+    progress(inputs, `build started (log: ${s.logPath})`);
+    const { digest, run } = await publish(inputs, "build", packBuildArgs(inputs, { tag, descriptorFile, reportDir: s.reportDir, sbomDir }), s);
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag, lastOperation: "build", logPath: s.logPath, buildpacks: parseBuildpacks(run.output), sbomDir };
+  });
+}
+
+async function rebase(olds: PackImageOutputs, inputs: PackImageInputs): Promise<PackImageOutputs> {
+  return withScratch(inputs, "rebase", async (s) => {
+    const tag = imageTag(inputs.fingerprint, inputs.runImage);
+    progress(inputs, `rebase onto ${inputs.runImage} started (log: ${s.logPath})`);
+    const { digest } = await publish(inputs, "rebase", packRebaseArgs(inputs, { tag, previousImage: olds.imageRef, reportDir: s.reportDir }), s);
+    // The app layers, and so the buildpacks and SBOM, are the previous build's.
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag, lastOperation: "rebase", logPath: s.logPath, buildpacks: olds.buildpacks ?? [], sbomDir: olds.sbomDir ?? "" };
   });
 }
 
@@ -567,7 +555,7 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
 
   async update(_id, olds, news) {
     const change = planChange(olds, news);
-    // A vanished previous image cannot be rebased; build it again instead.
+    // Without a previous image there is nothing to rebase: build.
     const outs = change.action === "rebase" && olds.imageRef ? await rebase(olds, news) : await build(news);
     return { outs };
   },

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PackImageArgs } from "../../components/pack/image";
 import { declare, NEXT_RUN_IMAGE, RUN_IMAGE, BUILDER, sampleApp, startPackWorld, up, type PackWorld, type ResourceState } from "../support/pack-up";
+import { alive, waitFor } from "../support/processes";
 import { deleteManifest, getImageConfig, headManifest, startRegistry, type RunningRegistry } from "../support/registry";
 
 /*
@@ -259,28 +260,6 @@ describe("pack failures, timeouts and cancellation", () => {
     }
   });
 });
-
-/** Running, as opposed to gone or a zombie waiting for a parent that may never reap it (PID 1 in a container). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function expectGone(pids: number[]): Promise<void> {
   await waitFor(() => pids.every((p) => !alive(p)), 10_000).catch(() => undefined);
