@@ -1,0 +1,104 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import type { PackImageInputs } from "../components/pack/provider";
+import { fileBackendDir } from "../environments/backend";
+
+/*
+ * What a stack deployed last, read without credentials or the Pulumi CLI, from one of:
+ * - a file the user hands over: `pulumi stack output --json` (the `services` output: image, fingerprint and
+ *   run image per service) or `pulumi stack export` (the whole state, with every PackImage's inputs);
+ * - the checkpoint of a local file backend (PULUMI_BACKEND_URL=file://..., by default Gantry's
+ *   file://<project>/.gantry/state), which is that same state.
+ * Any other backend (Pulumi Cloud, s3://, gs://...) needs credentials, so it is not read: the plan says so.
+ */
+
+export const PACK_IMAGE_TYPE = "pulumi-nodejs:dynamic/gantry:PackImage";
+export const DOCKER_IMAGE_TYPE = "docker-build:index:Image";
+
+export interface LastDeployment {
+  /** Where it was read, for the plan to say. */
+  from: string;
+  /** The stack's `services` output. */
+  services?: Record<string, unknown>;
+  /** Each PackImage's last inputs and outputs, by logical (service) name; only from state. */
+  packImages: Record<string, Partial<PackImageInputs> & { digest?: string; imageRef?: string }>;
+  /** Each Dockerfile build's last tags and image, by logical (service) name; only from state. */
+  dockerImages: Record<string, { tags?: unknown; image?: string }>;
+}
+
+export type Lookup = { found: LastDeployment; looked: string } | { found: undefined; looked: string };
+
+/** A file given with --outputs: stack outputs, an export, or a checkpoint. */
+export function readDeploymentFile(file: string): LastDeployment {
+  const json = parseJson(fs.readFileSync(file, "utf8"), file);
+  return fromJson(json, file);
+}
+
+/** The last deployment of <project>/<stack> in a file backend, if that backend has one. */
+export function lastDeployment(backend: string, project: string, stack: string, cwd = process.cwd()): Lookup {
+  const dir = fileBackendDir(backend, cwd);
+  if (!dir) return { found: undefined, looked: `${backend} is not a file:// backend and needs credentials to read` };
+  const candidates = [path.join(dir, ".pulumi", "stacks", project, `${stack}.json`), path.join(dir, ".pulumi", "stacks", `${stack}.json`)];
+  for (const file of candidates.flatMap((f) => [f, `${f}.gz`])) {
+    if (!fs.existsSync(file)) continue;
+    const raw = fs.readFileSync(file);
+    const text = file.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+    const found = fromJson(parseJson(text, file), `${backend} (${project}/${stack})`);
+    // A stack that was created but never deployed has a checkpoint with nothing in it.
+    if (!found.services && Object.keys(found.packImages).length === 0 && Object.keys(found.dockerImages).length === 0) break;
+    return { found, looked: backend };
+  }
+  return { found: undefined, looked: `${backend} has no deployment of ${project}/${stack}` };
+}
+
+interface StateResource {
+  urn?: string;
+  type?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+function fromJson(json: unknown, from: string): LastDeployment {
+  const resources = stateResources(json);
+  if (!resources) {
+    if (!isRecord(json)) throw new Error(`${from}: expected the JSON of \`pulumi stack output --json\` or \`pulumi stack export\``);
+    return { from, services: isRecord(json.services) ? json.services : undefined, packImages: {}, dockerImages: {} };
+  }
+  const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const packImages: LastDeployment["packImages"] = {};
+  for (const r of resources.filter((x) => x.type === PACK_IMAGE_TYPE && x.urn)) {
+    // Outputs are what the provider's diff compares against (they carry every input too).
+    packImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = { ...(r.inputs ?? {}), ...(r.outputs ?? {}) } as LastDeployment["packImages"][string];
+  }
+  const dockerImages: LastDeployment["dockerImages"] = {};
+  for (const r of resources.filter((x) => x.type === DOCKER_IMAGE_TYPE && x.urn)) {
+    const tags = r.outputs?.tags ?? r.inputs?.tags;
+    const digest = r.outputs?.digest;
+    const first = Array.isArray(tags) && typeof tags[0] === "string" ? tags[0] : undefined;
+    const image = first && typeof digest === "string" ? `${first.slice(0, first.lastIndexOf(":"))}@${digest}` : undefined;
+    dockerImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = { tags, ...(image ? { image } : {}) };
+  }
+  const services = root?.outputs?.services;
+  return { from, services: isRecord(services) ? services : undefined, packImages, dockerImages };
+}
+
+/** resources[] of an export ({deployment}) or a checkpoint ({checkpoint: {latest}}); undefined for plain outputs. */
+function stateResources(json: unknown): StateResource[] | undefined {
+  if (!isRecord(json)) return undefined;
+  const deployment = isRecord(json.deployment) ? json.deployment : isRecord(json.checkpoint) && isRecord(json.checkpoint.latest) ? json.checkpoint.latest : undefined;
+  if (!deployment) return undefined;
+  return Array.isArray(deployment.resources) ? (deployment.resources as StateResource[]) : [];
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}

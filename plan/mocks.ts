@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PackImageInputs } from "../components/pack/provider";
+import { decideBuild, decideDockerBuild, type BuildDecision } from "./decide";
+import { DOCKER_IMAGE_TYPE, PACK_IMAGE_TYPE, type LastDeployment } from "./last-deployment";
+
+/*
+ * Pulumi's mock runtime inside the gantry process, as a preview: the real program registers every resource
+ * here instead of with an engine, nothing reaches a cloud, and whatever only a deployment can know (a new
+ * image's digest, a Cloud Run URL, a project number) stays unknown, exactly as `pulumi preview` shows it.
+ */
+
+export interface PlannedRegistration {
+  type: string;
+  name: string;
+  custom: boolean;
+  /** Read (StackReference, another stack's repository) rather than created. */
+  read: boolean;
+  inputs: Record<string, unknown>;
+}
+
+export interface PlanRecorder {
+  resources: PlannedRegistration[];
+  /** The build decision of each PackImage, by its logical (service) name. */
+  builds: Map<string, BuildDecision>;
+}
+
+export interface PlanMockOptions {
+  project: string;
+  stack: string;
+  last?: LastDeployment;
+  /** A promoting stack's source and its `services` output, when on record (else unknown). */
+  source?: { name: string; services?: Record<string, unknown> };
+}
+
+const UNKNOWN = pulumi.runtime.unknownValue;
+
+export async function installPlanMocks(opts: PlanMockOptions): Promise<PlanRecorder> {
+  const recorder: PlanRecorder = { resources: [], builds: new Map() };
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        recorder.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, read: Boolean(args.id), inputs });
+        return { id: args.id || `${args.name}-id`, state: { ...inputs, ...cloudSide(args.type, args.name, inputs, opts, recorder) } };
+      },
+      call(args) {
+        if (args.token === "gcp:organizations/getProject:getProject") return { ...args.inputs, number: UNKNOWN };
+        return args.inputs;
+      },
+    },
+    opts.project,
+    opts.stack,
+    true,
+  );
+  return recorder;
+}
+
+/** Outputs the cloud (or the engine) would compute from the inputs; unknown where only a deployment tells. */
+function cloudSide(type: string, name: string, inputs: Record<string, unknown>, opts: PlanMockOptions, recorder: PlanRecorder): Record<string, unknown> {
+  switch (type) {
+    case PACK_IMAGE_TYPE: {
+      const decision = decideBuild(name, inputs as unknown as PackImageInputs, opts.last);
+      recorder.builds.set(name, decision);
+      const image = decision.action === "unchanged" ? decision.image : undefined;
+      return image ? { imageRef: image, digest: image.slice(image.indexOf("@") + 1) } : { imageRef: UNKNOWN, digest: UNKNOWN, tag: UNKNOWN, lastOperation: UNKNOWN };
+    }
+    case DOCKER_IMAGE_TYPE: {
+      const decision = decideDockerBuild(name, inputs.tags, opts.last);
+      recorder.builds.set(name, decision);
+      const image = decision.action === "unchanged" ? decision.image : undefined;
+      return { digest: image ? image.slice(image.indexOf("@") + 1) : UNKNOWN, ref: UNKNOWN };
+    }
+    case "pulumi:pulumi:StackReference": {
+      const services = opts.source && inputs.name === opts.source.name ? opts.source.services : undefined;
+      return { outputs: services ? { services } : UNKNOWN, secretOutputNames: [] };
+    }
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${String(inputs.accountId)}@${String(inputs.project)}.iam.gserviceaccount.com`;
+      return { email, name: `projects/${String(inputs.project)}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
+    }
+    case "gcp:cloudrunv2/service:Service":
+      return { uri: UNKNOWN };
+    case "gcp:container/cluster:Cluster":
+      return { endpoint: UNKNOWN, masterAuth: UNKNOWN };
+    default:
+      return {};
+  }
+}
+
+/** Lets every registration the program queued reach the mocks. */
+export async function settle(): Promise<void> {
+  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+  for (let i = 0; i < 3; i++) {
+    await waitForRPCs();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,198 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { hasErrors, loadCatalog } from "../catalog/load";
+import { sortProblems, type Problem } from "../catalog/problems";
+import { deployedName } from "../environments/naming";
+import { parseStackRef, projectName, promotedImage, promotionProblems, registryUrl, stackConfigLocation } from "../environments/promotion";
+import { deployStack } from "../infra/program";
+import { migrationSummary, type MigrationSummary } from "../migrate";
+import { preflightProblems } from "../preflight/catalog";
+import type { BuildDecision } from "./decide";
+import { keyInputs } from "./key-inputs";
+import { backendUrl } from "../environments/backend";
+import { lastDeployment, readDeploymentFile, type LastDeployment, type Lookup } from "./last-deployment";
+import { installPlanMocks, settle } from "./mocks";
+
+export interface PlanOptions {
+  stack: string;
+  /** Folder holding Pulumi.yaml; default the working directory. */
+  projectDir?: string;
+  /** Catalog folder, relative to the project; default "services". */
+  servicesDir?: string;
+  /** `pulumi stack output --json` or `pulumi stack export` of the stack's last deployment. */
+  outputsFile?: string;
+  /** The same for the stack a promoting stack promotes from. */
+  sourceOutputsFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Paths in problems are shown relative to this folder. */
+  cwd?: string;
+}
+
+export interface ServicePlan {
+  name: string;
+  kind: string;
+  /** The name it deploys under in this stack (suffixed in a preview). */
+  deployedAs: string;
+  action: BuildDecision["action"] | "promoted";
+  reasons: string[];
+  why: string;
+  /** The image it will run, when already known (unchanged or promoted). */
+  image?: string;
+}
+
+export interface PlannedResource {
+  type: string;
+  name: string;
+  /** Read from elsewhere (another stack's outputs or repository) rather than created. */
+  read: boolean;
+  custom: boolean;
+  inputs: Record<string, string>;
+}
+
+export interface Plan {
+  stack: string;
+  /** The GCP project and region, when the stack config is valid. */
+  gcpProject?: string;
+  region?: string;
+  promotedFrom?: string;
+  /** Where the last deployment was looked for and whether one was found. */
+  lastDeployment: { found: boolean; from: string };
+  /** A promoting stack's source deployment, likewise. */
+  source?: { found: boolean; from: string };
+  services: ServicePlan[];
+  summary: { builds: number; rebases: number; unchanged: number; promoted: number };
+  resources: PlannedResource[];
+  /** Build preflight findings (none for a promoting stack, which builds nothing). */
+  preflight: Problem[];
+  /** Catalog, stack config and promotion problems. */
+  problems: Problem[];
+  /** false when anything stops a deploy: then there are no services or resources. */
+  ok: boolean;
+  /** How many services build with buildpacks, how many still from a Dockerfile, and which of those can drop it. */
+  migration?: MigrationSummary;
+}
+
+/** Runs the stack's real program under Pulumi's mock runtime and says what a deploy would do. */
+export async function makePlan(opts: PlanOptions): Promise<Plan> {
+  const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const { stack } = opts;
+  const project = projectName(projectDir) ?? "gantry";
+  const catalog = loadCatalog({ projectDir, servicesDir: opts.servicesDir, stacks: [stack], cwd });
+  const platform = catalog.platforms[stack];
+  const problems = [...catalog.problems, ...(platform ? promotionProblems(projectDir, stack, platform, cwd) : [])];
+  const preflight = platform && !platform.promoteFrom ? preflightProblems(catalog, cwd) : [];
+
+  const backend = backendUrl(projectDir, env);
+  const last: Lookup = opts.outputsFile ? { found: readDeploymentFile(opts.outputsFile), looked: opts.outputsFile } : lastDeployment(backend, project, stack, cwd);
+  const base: Plan = {
+    stack,
+    ...(platform ? { gcpProject: platform.project, region: platform.region } : {}),
+    ...(platform?.promoteFrom ? { promotedFrom: platform.promoteFrom } : {}),
+    lastDeployment: { found: last.found !== undefined, from: last.found?.from ?? last.looked },
+    services: [],
+    summary: { builds: 0, rebases: 0, unchanged: 0, promoted: 0 },
+    resources: [],
+    preflight: sortProblems(preflight),
+    problems: sortProblems(problems),
+    ok: false,
+    ...(platform ? { migration: migrationSummary(catalog, stack, cwd) } : {}),
+  };
+  if (!platform || hasErrors(problems) || hasErrors(preflight)) return base;
+
+  let source: Lookup | undefined;
+  if (platform.promoteFrom) {
+    source = sourceDeployment(platform.promoteFrom, project, backend, opts.sourceOutputsFile, cwd);
+    base.source = { found: source.found !== undefined, from: source.found?.from ?? source.looked };
+    const missing = missingPromotions(catalog.services[stack]!.map((s) => s.spec.name), source.found, { projectDir, stack, cwd, registryUrl: registryUrl(platform), source: platform.promoteFrom });
+    if (missing.length > 0) return { ...base, problems: sortProblems([...problems, ...missing]) };
+  }
+
+  const recorder = await installPlanMocks({
+    project,
+    stack,
+    ...(last.found ? { last: last.found } : {}),
+    ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}) } } : {}),
+  });
+  const gantryDir = path.join(projectDir, ".gantry");
+  await runProgram(() => {
+    deployStack({
+      stack,
+      projectDir,
+      servicesDir: opts.servicesDir,
+      catalog,
+      // Nothing is pushed under the mock runtime, so a Dockerfile build needs no registry token either.
+      build: { logDir: path.join(gantryDir, "logs"), statCacheDir: path.join(gantryDir, "cache", "fingerprints"), registryToken: () => Promise.resolve("gantry-plan-pushes-nothing") },
+    });
+  });
+
+  const services: ServicePlan[] = catalog.services[stack]!.map((s) => {
+    const { name, kind } = s.spec;
+    const deployedAs = deployedName(name, platform.nameSuffix);
+    if (platform.promoteFrom) {
+      const image = source?.found?.services ? promotedImage(source.found.services, name, { stack, source: platform.promoteFrom, registryUrl: registryUrl(platform) }).image : undefined;
+      const why = image ? `promoted from ${platform.promoteFrom}` : `promoted from ${platform.promoteFrom}: whatever it runs at deploy time (no deployment of it on record here)`;
+      return { name, kind, deployedAs, action: "promoted", reasons: [], why, ...(image ? { image } : {}) };
+    }
+    // An image kind the plan cannot follow yet is a build it cannot rule out.
+    const decision = recorder.builds.get(name) ?? { action: "build" as const, reasons: ["unknown"], why: "its image is built by a resource the plan does not follow" };
+    return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}) };
+  });
+  const count = (a: ServicePlan["action"]) => services.filter((s) => s.action === a).length;
+  const resources = recorder.resources
+    .map((r) => ({ type: r.type, name: r.name, read: r.read, custom: r.custom, inputs: keyInputs(r.type, r.inputs) }))
+    .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  return { ...base, services, summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted") }, resources, ok: true };
+}
+
+/** The source stack's last deployment: a file given, or the same file backend when the stack is this project's. */
+function sourceDeployment(ref: string, project: string, backend: string, file: string | undefined, cwd: string): Lookup {
+  if (file) return { found: readDeploymentFile(file), looked: file };
+  const { project: sourceProject, stack } = parseStackRef(ref);
+  if (sourceProject !== project) return { found: undefined, looked: `${ref} is another project's stack; pass --source-outputs` };
+  return lastDeployment(backend, sourceProject, stack, cwd);
+}
+
+/** Services the source stack's outputs do not have (or has outside this stack's registry), as located problems. */
+function missingPromotions(names: string[], source: LastDeployment | undefined, ctx: { projectDir: string; stack: string; cwd: string; registryUrl: string; source: string }): Problem[] {
+  if (!source?.services) return [];
+  const where = stackConfigLocation(ctx.projectDir, ctx.stack, ["gantry:promoteFrom"], ctx.cwd);
+  const problems: Problem[] = [];
+  for (const name of names) {
+    try {
+      promotedImage(source.services, name, { stack: ctx.stack, source: ctx.source, registryUrl: ctx.registryUrl });
+    } catch (err) {
+      problems.push({ ...where, field: "gantry:promoteFrom", severity: "error", message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Runs the program and waits for every registration. An error the program raises on the way (a RunError is a
+ * user's mistake) fails the plan with its message, never a stack trace.
+ */
+const STALL_SECONDS = 120;
+
+async function runProgram(program: () => void): Promise<void> {
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    program();
+    // A registration that never completes would otherwise let the process exit silently, plan unprinted.
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the program did not finish under the mock runtime within ${STALL_SECONDS}s`)), STALL_SECONDS * 1000);
+    });
+    await Promise.race([settle(), stalled]);
+  } finally {
+    clearTimeout(timer);
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0) {
+    const err = failures[0];
+    throw pulumi.RunError.isInstance(err as Error) ? err : new Error(`the program failed under the mock runtime: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
