@@ -1,0 +1,219 @@
+// The launch command: the Dockerfile's ENTRYPOINT and CMD against the web process the builder predicts.
+
+import * as path from "node:path";
+import { serversIn } from "../preflight/python";
+import { joinArgv, type ImageConfig, type ParsedDockerfile } from "./parse-dockerfile";
+import type { GoBuild } from "./run-steps";
+import { shellWords } from "./shell";
+import { languageName } from "./language-name";
+import type { Check, CompareContext } from "./types";
+
+export interface Launch {
+  argv: string[];
+  /** The command as one shell line, an init wrapper and `sh -c` removed. */
+  command: string;
+  line: number;
+  /** tini or dumb-init, dropped from the command. */
+  init: string | null;
+}
+
+export interface LaunchComparison {
+  dockerfile: string | null;
+  buildpacks: string | null;
+  same: boolean;
+  /** What runs once the steps are done: the predicted web command, or the Procfile line the steps add. */
+  after: string | null;
+}
+
+const SHELLS = /^(\/usr)?(\/bin\/)?(ba|da)?sh$/;
+const INITS = /^(\/usr)?(\/s?bin\/)?(tini|dumb-init|tini-static)$/;
+const PYTHON_SERVERS = new Set(["gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "streamlit", "flask"]);
+
+/** Docker's rule: ENTRYPOINT in exec form gets CMD appended as arguments; in shell form it ignores CMD. */
+export function launchOf(config: ImageConfig): Launch | null {
+  const { entrypoint, cmd } = config;
+  let argv: string[] | null = null;
+  let line = 0;
+  if (entrypoint && !entrypoint.shell) {
+    argv = [...entrypoint.argv, ...(cmd?.argv ?? [])];
+    line = entrypoint.line;
+  } else if (entrypoint) {
+    argv = entrypoint.argv;
+    line = entrypoint.line;
+  } else if (cmd) {
+    argv = cmd.argv;
+    line = cmd.line;
+  }
+  if (!argv || argv.length === 0) return null;
+  let init: string | null = null;
+  if (INITS.test(argv[0]!)) {
+    init = argv[0]!.split("/").pop()!;
+    argv = argv.slice(argv[1] === "--" ? 2 : 1);
+  }
+  return { argv, command: commandLine(argv), line, init };
+}
+
+/** `["sh", "-c", "x"]` is the line x; anything else is its words joined. */
+export function commandLine(argv: readonly string[]): string {
+  const c = argv.indexOf("-c");
+  if (SHELLS.test(argv[0] ?? "") && c > 0 && argv.slice(1, c).every((a) => a.startsWith("-") || a === "pipefail")) return (argv[c + 1] ?? "").trim();
+  return joinArgv(argv);
+}
+
+/**
+ * The command as it must be written for the buildpacks image: the app lives in /workspace, so paths under
+ * the Dockerfile's WORKDIR become relative, and a script COPYed onto the PATH is run from where it is in the source.
+ */
+export function rewriteForWorkspace(command: string, parsed: ParsedDockerfile, imageStages: Set<number>, context: string, sourceDir: string): string {
+  let out = command;
+  const workdir = parsed.config.workdir;
+  if (workdir !== "/") out = out.replace(new RegExp(`(^|[\\s=:'"])${escape(workdir)}/`, "g"), "$1");
+  for (const c of parsed.copies.filter((c) => c.from === null && imageStages.has(c.stage) && c.sources.length === 1)) {
+    const src = c.sources[0]!;
+    if (/[*?]/.test(src) || src === "." || src.endsWith("/")) continue;
+    const dest = c.dest.endsWith("/") ? `${c.dest}${path.posix.basename(src)}` : c.dest;
+    if (!dest.startsWith("/")) continue;
+    const rel = path.relative(sourceDir, path.resolve(context, src)).split(path.sep).join("/");
+    if (rel.startsWith("..")) continue;
+    const onPath = /^\/(usr\/(local\/)?)?s?bin\//.test(dest);
+    const re = new RegExp(`(^|[\\s;&|])${escape(dest)}(?=$|[\\s;&|])${onPath ? `|(^|[\\s;&|])${escape(path.posix.basename(dest))}(?=$|[\\s;&|])` : ""}`, "g");
+    out = out.replace(re, (_m, a?: string, b?: string) => `${a ?? b ?? ""}./${rel}`);
+  }
+  return out.trim();
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Words compared so that spellings of the same command match: `exec`, python3, `python -m gunicorn`, `--bind=0.0.0.0:x`, npm start. */
+export function comparable(command: string, scripts: Record<string, string>, depth = 0): string[] {
+  let w = shellWords(command);
+  if (w[0] === "exec") w = w.slice(1);
+  w = w.map((x) => (/^python3(\.\d+)?$/.test(x) ? "python" : x));
+  if (w[0] === "python" && w[1] === "-m" && PYTHON_SERVERS.has(w[2] ?? "")) w = w.slice(2);
+  const npmStart =
+    (["npm", "yarn", "pnpm"].includes(w[0] ?? "") && w[1] === "start" && w.length === 2) || (w[0] === "npm" && (w[1] === "run" || w[1] === "run-script") && w[2] === "start" && w.length === 3);
+  if (npmStart && depth < 3) {
+    // npm runs `node server.js` itself when there is no start script.
+    return comparable(scripts.start ?? "node server.js", scripts, depth + 1);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < w.length; i++) {
+    let x = w[i]!;
+    const eq = /^(--bind|--port|--host|-b)=(.*)$/.exec(x);
+    if (eq) {
+      out.push(eq[1] === "--bind" ? "-b" : eq[1]!, bind(eq[2]!));
+      continue;
+    }
+    if (x === "--bind") x = "-b";
+    const prev = out[out.length - 1];
+    if (prev === "-b") x = bind(x);
+    x = x.replace(/\$\{(\w+)\}/g, "$$$1").replace(/^\.\//, "");
+    out.push(x);
+  }
+  return out;
+}
+
+function bind(value: string): string {
+  return value.replace(/^0\.0\.0\.0:/, ":").replace(/\$\{(\w+)\}/g, "$$$1");
+}
+
+export function sameCommand(a: string, b: string, scripts: Record<string, string>): boolean {
+  return comparable(a, scripts).join("\u0000") === comparable(b, scripts).join("\u0000");
+}
+
+/** The Go package the builder compiles, as detect() reports it ("... — builds ./cmd/api"), normalized. */
+function builderGoPackage(detectedBy: string | null): string | null {
+  const m = /— builds (\S+)$/.exec(detectedBy ?? "");
+  return m ? goPackage(m[1]!) : null;
+}
+
+function pkgRef(p: string): string {
+  return p === "." ? "." : `./${p}`;
+}
+
+function goPackage(p: string): string {
+  const t = p.replace(/^\.\//, "").replace(/\/\.\.\.$/, "").replace(/\/+$/, "");
+  return t === "" ? "." : t;
+}
+
+export interface LaunchResult {
+  comparison: LaunchComparison;
+  checks: Check[];
+}
+
+/**
+ * `startPrefix`: commands the Dockerfile ran at build time that must now run at start (see build-steps.ts).
+ * `explicitPython`: packages the Dockerfile pip-installed by name, which build-steps.ts already asks to list.
+ */
+export function compareLaunch(ctx: CompareContext, startPrefix: string[], explicitPython: Set<string>): LaunchResult {
+  const { parsed, detected, facts } = ctx;
+  const checks: Check[] = [];
+  const launch = launchOf(parsed.config);
+  const predicted = detected.processes.web ?? (detected.defaultProcess ? (detected.processes[detected.defaultProcess] ?? null) : null);
+  const scripts = facts.packageJson?.scripts ?? {};
+  if (!launch) {
+    checks.push({
+      aspect: "launch",
+      kind: "step",
+      text: `the Dockerfile sets no CMD or ENTRYPOINT, so the image runs whatever its base image starts; add a Procfile line \`web: <the command that starts the service>\`${predicted ? ` unless the builder's \`${predicted}\` is it` : ""}`,
+    });
+    return { comparison: { dockerfile: null, buildpacks: predicted, same: false, after: predicted }, checks };
+  }
+  if (launch.init) checks.push({ aspect: "launch", kind: "note", line: launch.line, text: `${launch.init} is dropped: the buildpacks launcher starts the process itself, and Cloud Run and GKE deliver signals to it` });
+
+  const command = rewriteForWorkspace(launch.command, parsed, ctx.imageStages, ctx.docker.context, ctx.service.sourceDir);
+  if (detected.language === "go") {
+    const go = goLaunch(ctx, launch, predicted);
+    if (go) return go;
+  }
+
+  const procfileCommand = [...startPrefix, command].join(" && ");
+  const same = startPrefix.length === 0 && predicted !== null && sameCommand(command, predicted, scripts);
+  if (!same) checks.push(procfileStep(ctx, procfileCommand, launch.line, startPrefix));
+  if (!same && detected.language === "python") {
+    for (const server of serversIn(procfileCommand)) {
+      const pkg = server === "waitress-serve" ? "waitress" : server;
+      if (facts.pythonDeps.names.has(pkg) || explicitPython.has(pkg)) continue;
+      checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `add \`${pkg}\` to ${facts.pythonDeps.file ?? "requirements.txt"}: with a Procfile the builder installs only what the app lists` });
+    }
+  }
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: same ? predicted : procfileCommand }, checks };
+}
+
+function procfileStep(ctx: CompareContext, command: string, line: number, startPrefix: string[]): Check {
+  const existing = ctx.facts.procfile?.web;
+  const why = startPrefix.length > 0 ? ` (${startPrefix.map((c) => `\`${c}\``).join(" and ")} ran at build time in the Dockerfile; the ${languageName(ctx.detected.language)} buildpack has no build hook, so it runs at start)` : "";
+  const text = existing !== undefined ? `change the Procfile's web line from \`web: ${existing}\` to \`web: ${command}\`${why}` : `add a Procfile line \`web: ${command}\`${why}`;
+  return { aspect: "launch", kind: "step", line, text };
+}
+
+/** A Go image runs the binary a build stage compiled: same package and flags means same program, wherever it lands. */
+function goLaunch(ctx: CompareContext, launch: Launch, predicted: string | null): LaunchResult | null {
+  const builds = ctx.runs.filter((r) => r.kind === "go-build" && r.go);
+  const exe = launch.argv[0] ?? "";
+  const match = builds.find((b) => b.go!.output !== null && (b.go!.output === exe || path.posix.basename(b.go!.output) === path.posix.basename(exe))) ?? (builds.length === 1 && builds[0]!.go!.output === null ? builds[0] : undefined);
+  if (!match) return null;
+  const go: GoBuild = match.go!;
+  const google = ctx.builder.family === "google";
+  const checks: Check[] = [];
+  const built = goPackage(go.packages[0] ?? ".");
+  const chosen = builderGoPackage(ctx.detected.detectedBy);
+  if (chosen !== built) {
+    const name = google ? "GOOGLE_BUILDABLE" : "BP_GO_TARGETS";
+    const because = chosen ? `the builder would build ${pkgRef(chosen)}` : "the builder cannot choose among the main packages";
+    checks.push({ aspect: "launch", kind: "step", line: match.line, text: `set \`${name}: ${pkgRef(built)}\` under build.env in service.yaml (the Dockerfile builds ${pkgRef(built)}; ${because})` });
+  }
+  if (go.ldflags) {
+    checks.push({ aspect: "launch", kind: "step", line: match.line, text: `set \`${google ? "GOOGLE_GOLDFLAGS" : "BP_GO_BUILD_LDFLAGS"}: "${go.ldflags}"\` under build.env in service.yaml (the Dockerfile links with -ldflags "${go.ldflags}")` });
+  }
+  const args = launch.argv.slice(1);
+  let after = predicted;
+  if (args.length > 0 && predicted) {
+    after = `${predicted} ${joinArgv(args)}`;
+    checks.push(procfileStep(ctx, after, launch.line, []));
+  }
+  const buildpacks = predicted ? `${predicted}${chosen ? ` (built from ${pkgRef(chosen)})` : ""}` : null;
+  return { comparison: { dockerfile: launch.command, buildpacks, same: checks.length === 0, after }, checks };
+}
