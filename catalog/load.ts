@@ -147,7 +147,9 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
     return { problems: [{ file: source.file, ...locate(source, []), field: "", severity: "error", message: "a service file must be a mapping of fields (name, kind, ...)" }] };
   }
   const { environments, ...base } = raw;
-  const override = isMapping(environments) && isMapping(environments[stack]) ? environments[stack] : {};
+  // A PR preview is a copy of its base stack, so it deploys what the base's overrides say.
+  const overrideStack = platform.baseStack ?? stack;
+  const override = isMapping(environments) && isMapping(environments[overrideStack]) ? environments[overrideStack] : {};
   const cleanOverride = Object.fromEntries(Object.entries(override).filter(([k]) => !NOT_PER_STACK.includes(k)));
   const effective = { ...mergeOverrides(base, cleanOverride), ...(environments !== undefined ? { environments } : {}) };
 
@@ -155,7 +157,7 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
   const where = (p: PathKey[], atKey = false): { line: number; column: number; field: string } => {
     for (let n = p.length; n > 0; n--) {
       if (hasPath(cleanOverride, p.slice(0, n))) {
-        return { ...locate(source, ["environments", stack, ...p], atKey), field: ["environments", stack, ...p].join(".") };
+        return { ...locate(source, ["environments", overrideStack, ...p], atKey), field: ["environments", overrideStack, ...p].join(".") };
       }
     }
     return { ...locate(source, p, atKey), field: p.join(".") };

@@ -1,6 +1,9 @@
 import { Command } from "commander";
 import { registerValidate } from "./commands/validate";
 import { registerDetect } from "./commands/detect";
+import { registerMigrate } from "./commands/migrate";
+import { registerPlan } from "./commands/plan";
+import { registerPreview } from "./commands/preview";
 
 const program = new Command()
   .name("gantry")
@@ -8,6 +11,9 @@ const program = new Command()
 
 registerValidate(program);
 registerDetect(program);
+registerMigrate(program);
+registerPlan(program);
+registerPreview(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Users' mistakes are reported by the commands themselves; anything reaching here is a Gantry bug.

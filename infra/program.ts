@@ -1,10 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
 import { formatProblem } from "../catalog/problems";
-import { ArtifactRegistry } from "../components/registry";
+import { servicesForStack } from "../environments/naming";
+import { promotionProblems } from "../environments/promotion";
 import { kubernetesProvider, Service } from "../components/service";
 import type { BuildOptions } from "../components/service/image";
 import { preflightProblems } from "../preflight/catalog";
+import { JenkinsAgentCache } from "./jenkins/agent-cache";
+import { promotedImages } from "./promotion";
+import { stackRegistry } from "./registry";
 
 export interface ServiceOutputs {
   kind: string;
@@ -13,7 +17,9 @@ export interface ServiceOutputs {
   schedule?: pulumi.Output<unknown>;
   image: pulumi.Output<string>;
   digest: pulumi.Output<string>;
-  fingerprint?: pulumi.Output<string>;
+  fingerprint?: pulumi.Output<string | undefined>;
+  /** The run image under the deployed image, so a plan can tell a rebase from nothing to do. */
+  runImage?: pulumi.Output<string | undefined>;
   serviceAccount: pulumi.Output<string>;
 }
 
@@ -22,12 +28,16 @@ export interface ProgramOptions {
   projectDir?: string;
   servicesDir?: string;
   build?: BuildOptions;
+  /** The catalog already loaded and checked (gantry plan does so itself, to report rather than log). */
+  catalog?: Catalog;
 }
 
 /** The catalog for one stack, or a RunError listing every problem: nothing is built or deployed from a bad catalog. */
 export function catalogForStack(opts: ProgramOptions): Catalog {
   const catalog = loadCatalog({ projectDir: opts.projectDir, servicesDir: opts.servicesDir, stacks: [opts.stack] });
-  const problems = [...catalog.problems, ...preflightProblems(catalog)];
+  const platform = catalog.platforms[opts.stack];
+  const promotion = platform ? promotionProblems(opts.projectDir ?? process.cwd(), opts.stack, platform) : [];
+  const problems = [...catalog.problems, ...preflightProblems(catalog), ...promotion];
   for (const p of problems) (p.severity === "error" ? pulumi.log.error : pulumi.log.warn)(formatProblem(p));
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === "error").length;
@@ -39,25 +49,34 @@ export function catalogForStack(opts: ProgramOptions): Catalog {
 
 /** Everything one stack deploys: the registry, and every service's image and workload. */
 export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs> {
-  const catalog = catalogForStack(opts);
+  const catalog = opts.catalog ?? catalogForStack(opts);
   const { stack } = opts;
   const platform = catalog.platforms[stack]!;
-  const services = catalog.services[stack] ?? [];
+  const declared = catalog.services[stack] ?? [];
+  // As deployed in this stack: a PR preview's names carry its suffix; outputs stay keyed by declared name.
+  const services = servicesForStack(declared, platform);
+  const promoted = platform.promoteFrom ? promotedImages(platform, stack, declared.map((s) => s.spec.name)) : undefined;
 
-  const registry = new ArtifactRegistry("registry", { platform });
+  const registry = stackRegistry(platform, services);
+  // The agents' cache disks or claims, in the stack whose config owns them (docs/jenkins.md).
+  if (platform.jenkins) new JenkinsAgentCache("jenkins-agent-cache", { platform });
   const needsCluster = services.some((s) => s.spec.kind === "gke");
   const k8s = needsCluster ? kubernetesProvider({ platform, stack, repository: registry, nodeServiceAccountEmail: platform.gke?.nodeServiceAccount }) : undefined;
 
   const outputs: Record<string, ServiceOutputs> = {};
-  for (const service of services) {
-    const svc = new Service(service.spec.name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build });
-    outputs[service.spec.name] = {
+  for (const [i, service] of services.entries()) {
+    const name = declared[i]!.spec.name;
+    const image = promoted?.[name];
+    const svc = new Service(name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build, ...(image ? { image: image.apply((p) => p.image) } : {}) });
+    outputs[name] = {
       kind: service.spec.kind,
       ...(service.spec.kind !== "job" ? { url: svc.url } : {}),
       ...(service.spec.kind === "job" ? { jobName: svc.jobName, schedule: svc.schedule } : {}),
       image: svc.imageRef,
       digest: svc.imageRef.apply((ref) => ref.slice(ref.indexOf("@") + 1)),
-      ...(svc.packImage ? { fingerprint: svc.packImage.fingerprint } : {}),
+      ...(svc.packImage ? { fingerprint: svc.packImage.fingerprint, runImage: svc.packImage.runImage } : {}),
+      // Passed on, so a stack promoting from this one in turn still knows what the image was built from.
+      ...(image ? { fingerprint: image.apply((p) => p.fingerprint), runImage: image.apply((p) => p.runImage) } : {}),
       serviceAccount: svc.serviceAccountEmail,
     };
   }

@@ -3,6 +3,7 @@ import { displayPath } from "../catalog/display-path";
 import type { Catalog, LoadedService } from "../catalog/load";
 import { mergeAcrossStacks, sortProblems, type Problem } from "../catalog/problems";
 import { detect } from "./detect";
+import { dockerfileBuildProblems } from "./dockerfile-build";
 import type { DetectResult } from "./findings";
 
 /** The preflight of one service as it is built in one stack (build env and builder can differ per stack). */
@@ -31,6 +32,11 @@ export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Proble
     const platform = catalog.platforms[stack];
     if (!platform) continue;
     for (const service of catalog.services[stack] ?? []) {
+      // Buildpacks never see a service built from its Dockerfile; only the Dockerfile build can fail it.
+      if (service.spec.build?.dockerfile !== undefined) {
+        problems.push(...dockerfileBuildProblems(service, stack, cwd, platform.baseStack ?? stack));
+        continue;
+      }
       const result = preflightService(service, platform.builder);
       for (const f of result.findings) {
         const file = f.file ? displayPath(path.join(service.sourceDir, f.file), cwd) : service.file;

@@ -1,3 +1,4 @@
+import { dockerfileBuildRule } from "./dockerfile";
 import { buildEnvRule, buildFilterRule, envRule } from "./env";
 import { jobRule } from "./jobs";
 import { labelsRule, nameRule, namespaceRule } from "./names";
@@ -20,6 +21,7 @@ export const rules: readonly Rule[] = [
   envRule,
   buildEnvRule,
   buildFilterRule,
+  dockerfileBuildRule,
   jobRule,
   probesRule,
 ];

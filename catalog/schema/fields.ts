@@ -73,8 +73,19 @@ export const build = z
     defaultProcess: processName.optional().meta({ description: "Process the image starts by default (pack --default-process)." }),
     include: z.array(z.string()).optional().meta({ description: "gitignore-style patterns: only these files are sent to the build (project.toml include)." }),
     exclude: z.array(z.string()).optional().meta({ description: "gitignore-style patterns kept out of the build (project.toml exclude)." }),
+    dockerfile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Escape hatch while migrating: build from this Dockerfile (relative to this file) with docker buildx instead of buildpacks. `gantry migrate` says when it can go." }),
+    context: z.string().min(1).optional().meta({ description: "Docker build context, relative to this file. Defaults to the source folder. Only with dockerfile." }),
+    target: z.string().min(1).optional().meta({ description: "Stage of a multi-stage Dockerfile to build (docker build --target). Only with dockerfile." }),
+    args: z
+      .record(z.string(), envValue)
+      .optional()
+      .meta({ description: "Docker build args (--build-arg). Only with dockerfile. Kept in Pulumi state and in the image: never secrets." }),
   })
-  .meta({ description: "How the source becomes an image with Cloud Native Buildpacks." });
+  .meta({ description: "How the source becomes an image: Cloud Native Buildpacks, or (dockerfile, context, target, args) a Dockerfile kept while migrating." });
 
 export type ProbeSpec = z.output<typeof probe>;
 export type SecretRef = z.output<typeof secretRef>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jenkinsConfig, serviceFolder } from "./jenkins";
 
 /**
  * Platform settings, one set per stack, under the `gantry:` namespace of Pulumi.<stack>.yaml.
@@ -34,6 +35,11 @@ export const platformConfig = z.strictObject({
       keepRecentVersions: int(1).default(10).meta({ description: "Cleanup policy: keep this many most recent versions of each image." }),
       deleteUntaggedAfterDays: int(1).default(14).meta({ description: "Cleanup policy: delete untagged versions older than this." }),
       immutableTags: bool.default(false),
+      project: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a GCP project id")
+        .optional()
+        .meta({ description: "Project holding the repository when it is not this stack's: a stack that promotes pulls from the registry its source stack pushes to, and creates none." }),
     })
     .prefault({}),
   builder: pinnedImage("builder").default(GOOGLE_BUILDER).meta({ description: "Buildpacks builder image, pinned by digest." }),
@@ -43,10 +49,25 @@ export const platformConfig = z.strictObject({
     .default(["gcr.io/buildpacks/builder", "paketobuildpacks/builder-jammy-base", "paketobuildpacks/builder-jammy-full", "heroku/builder"])
     .meta({ description: "Builder repositories allowed to run as one trusted creator container (pack --trust-builder); it receives registry credentials." }),
   deletionProtection: bool.default(true),
+  promoteFrom: z
+    .string()
+    .regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, 'must be a fully qualified stack, <org>/<project>/<stack> (the local file backend\'s org is "organization")')
+    .optional()
+    .meta({ description: "Deploy the images another stack deployed, by digest, instead of building: its `services` output, read with a StackReference." }),
+  nameSuffix: z
+    .string()
+    .regex(/^[a-z0-9](?:[-a-z0-9]{0,10}[a-z0-9])?$/, "must be 1-12 lowercase letters, digits and hyphens, not starting or ending with a hyphen")
+    .optional()
+    .meta({ description: "Appended to every name derived from a service (Cloud Run, GKE, service accounts) so this stack can share a project with another; `gantry preview` sets it to pr-<n>." }),
+  baseStack: z
+    .string()
+    .optional()
+    .meta({ description: "The stack this one is a copy of (a PR preview): service.yaml `environments.<baseStack>` overrides apply here." }),
   scaling: z
     .strictObject({
       minInstances: int(0).default(0),
       maxInstances: int(1).default(10),
+      minInstancesCap: int(0).optional().meta({ description: "Upper bound on every Cloud Run service's minInstances, service.yaml included; PR previews set 0 so an idle preview costs nothing." }),
     })
     .prefault({}),
   maxParallelBuilds: int(1, 64).default(4).meta({ description: "pack processes run at once during one pulumi up; they share one Docker daemon." }),
@@ -62,7 +83,13 @@ export const platformConfig = z.strictObject({
       z
         .strictObject({
           mode: z.literal("bind"),
-          mountPath: z.string().startsWith("/", "must be an absolute path").default("/var/cache/pack"),
+          mountPath: z
+            .string()
+            .startsWith("/", "must be an absolute path")
+            // It lands inside pack's `;`-separated --cache value, and is the agent pod's mountPath too.
+            .regex(/^[A-Za-z0-9._/-]+$/, "may hold letters, digits, . _ - and / only")
+            .default("/var/cache/pack"),
+          serviceFolder,
         })
         .meta({ description: "A folder per service under mountPath, on the agent's persistent cache disk." }),
       z.strictObject({ mode: z.literal("image") }).meta({ description: "A cache image per service in the registry (<repository>/<service>-cache); needs no disk." }),
@@ -89,6 +116,7 @@ export const platformConfig = z.strictObject({
     .refine((g) => !(g.cluster && (g.kubeconfig || g.context)), "give either cluster (Gantry creates it) or kubeconfig/context (an existing cluster), not both")
     .optional()
     .meta({ description: "Where kind: gke services run." }),
+  jenkins: jenkinsConfig,
 });
 
 export type PlatformConfig = z.output<typeof platformConfig>;

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedService } from "../../catalog/load";
 import { durationSeconds } from "../../catalog/rules/quantities";
 import type { PlatformConfig } from "../../catalog/schema/platform";
+import { dockerBuildOf } from "../../catalog/docker-build";
+import { dockerImage, type DockerImage } from "../docker/image";
+import { registryPassword, type TokenSource } from "../docker/registry-auth";
 import { cacheFor } from "../pack/cache";
 import { PackImage } from "../pack/image";
 
@@ -13,6 +16,8 @@ export interface BuildOptions {
   logDir?: string;
   statCacheDir?: string;
   packCommand?: string;
+  /** Access token for Artifact Registry, for Dockerfile builds; default GOOGLE_OAUTH_ACCESS_TOKEN, else gcloud. */
+  registryToken?: TokenSource;
 }
 
 /** The stack's Artifact Registry path, known before the repository exists so builds can be planned offline. */
@@ -47,6 +52,26 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       logDir: build.logDir,
       statCacheDir: build.statCacheDir,
       packCommand: build.packCommand,
+    },
+    opts,
+  );
+}
+
+/** The image of a service that still builds from its Dockerfile (build.dockerfile), pushed where its buildpacks image would go. */
+export function serviceDockerImage(name: string, service: LoadedService, platform: PlatformConfig, build: BuildOptions, opts: pulumi.CustomResourceOptions): DockerImage {
+  const docker = dockerBuildOf(service);
+  if (!docker) throw new Error(`${service.file} has no build.dockerfile`);
+  return dockerImage(
+    name,
+    {
+      serviceName: service.spec.name,
+      repository: `${registryPath(platform)}/${service.spec.name}`,
+      context: docker.context,
+      dockerfile: docker.dockerfile,
+      target: docker.target,
+      buildArgs: docker.args,
+      registryPassword: registryPassword(build.registryToken),
+      statCacheDir: build.statCacheDir,
     },
     opts,
   );

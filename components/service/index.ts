@@ -6,7 +6,8 @@ import type { PlatformConfig } from "../../catalog/schema/platform";
 import { ArtifactRegistry, asRepository, repositoryUrl } from "../registry";
 import { DIGEST_REF } from "./common";
 import { createServiceIdentity, type ServiceIdentity } from "./identity";
-import { servicePackImage, type BuildOptions } from "./image";
+import { serviceDockerImage, servicePackImage, type BuildOptions } from "./image";
+import type { DockerImage } from "../docker/image";
 import type { PackImage } from "../pack/image";
 import { CloudRunJob, type JobSchedule } from "./targets/cloud-run-job";
 import { CloudRunService } from "./targets/cloud-run-service";
@@ -25,7 +26,7 @@ export interface ServiceArgs {
   stack: string;
   /**
    * <repositoryUrl>/<image>@sha256:<digest> of an image built elsewhere (a promotion). Without it the service
-   * builds its own with PackImage. A tag alone is refused.
+   * builds its own: with PackImage, or from its Dockerfile while build.dockerfile is set. A tag alone is refused.
    */
   image?: pulumi.Input<string>;
   /** Pipeline settings for the PackImage build (tags, log folder). */
@@ -51,6 +52,8 @@ export class Service extends pulumi.ComponentResource {
   readonly identity: ServiceIdentity;
   /** The build, when this service builds its own image. */
   readonly packImage?: PackImage;
+  /** The build, when this service still builds its own image from a Dockerfile. */
+  readonly dockerImage?: DockerImage;
   readonly serviceAccountEmail: pulumi.Output<string>;
   /** The digest reference deployed, once checked. */
   readonly imageRef: pulumi.Output<string>;
@@ -74,9 +77,10 @@ export class Service extends pulumi.ComponentResource {
 
     const url = repositoryUrl(asRepository(args.repository));
     if (args.image === undefined) {
-      this.packImage = servicePackImage(name, service, platform, args.build ?? {}, { parent: this });
+      if (spec.build?.dockerfile !== undefined) this.dockerImage = serviceDockerImage(name, service, platform, args.build ?? {}, { parent: this });
+      else this.packImage = servicePackImage(name, service, platform, args.build ?? {}, { parent: this });
     }
-    const image = args.image ?? this.packImage!.imageRef;
+    const image = args.image ?? this.dockerImage?.imageRef ?? this.packImage!.imageRef;
     this.imageRef = pulumi.all([image, url]).apply(([image, repoUrl]) => {
       const problem = imageRefProblem(image, repoUrl);
       if (problem) throw new Error(`${service.file}: ${problem}`);

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { deployStack } from "../../infra/program";
 import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
+import { answerStackReferences, PROJECT_NUMBER } from "../support/stack-references";
 
 /*
  * The whole program (infra/program.ts, which infra/index.ts runs for the current stack) over the example
@@ -12,8 +13,9 @@ import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, 
 
 const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 
-async function run(stack: string, projectDir = PROJECT_DIR) {
+async function run(stack: string, projectDir = PROJECT_DIR, stackOutputs: Record<string, Record<string, unknown>> = {}) {
   const captured = await installMocks(stack);
+  answerStackReferences(stackOutputs);
   // Logs and the fingerprint stat cache live beside the project, as .gantry/ does for a real checkout.
   const work = projectDir === PROJECT_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), "gantry-program-")) : path.join(projectDir, ".gantry");
   const outputs = deployStack({ stack, projectDir, servicesDir: path.join(projectDir, "services"), build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") } });
@@ -34,7 +36,8 @@ function named(captured: Captured[], type: string, name: string): Captured {
 
 const imageOf = (c: Captured) => strings(c.inputs).filter((s) => /@sha256:/.test(s));
 
-describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
+// prod promotes from staging and builds nothing: see "stack prod" below.
+describe.each(["dev", "staging"])("stack %s", (stack) => {
   it("declares the registry, one build per service and exactly the workloads the catalog asks for", async () => {
     const { captured, outputs } = await run(stack);
     const prod = stack === "prod";
@@ -74,6 +77,47 @@ describe.each(["dev", "staging", "prod"])("stack %s", (stack) => {
     expect(outputs["nightly-report"]).toMatchObject({ kind: "job", jobName: "nightly-report", schedule: stack === "dev" ? undefined : { cron: "0 3 * * *", timeZone: "Europe/Berlin" } });
     expect(outputs["catalog-api"]).toMatchObject({ kind: "gke", url: "http://catalog-api.shop.svc.cluster.local" });
     for (const o of Object.values(outputs)) expect(o.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe("stack prod", () => {
+  it("builds nothing: each workload runs, by digest, the image staging deployed, pulled from staging's registry", async () => {
+    const staging = await run("staging");
+    const { captured, outputs } = await run("prod", PROJECT_DIR, { "organization/gantry/staging": { services: staging.outputs } });
+    const registry = "europe-west1-docker.pkg.dev/acme-gantry-staging/services";
+
+    expect(byType(captured, PACK)).toEqual([]);
+    expect(byType(captured, "pulumi:pulumi:StackReference").map((c) => c.inputs.name)).toEqual(["organization/gantry/staging"]);
+    // Staging's repository, read and not declared: prod's destroy must never delete staging's images.
+    const repos = byType(captured, "gcp:artifactregistry/repository:Repository");
+    expect(repos.map((r) => r.inputs)).toEqual([{ project: "acme-gantry-staging", location: "europe-west1", repositoryId: "services" }]);
+    expect(byType(captured, "gantry:registry:ArtifactRegistry")).toEqual([]);
+    const pull = named(captured, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "registry-cloud-run-pull");
+    expect(pull.inputs).toEqual({
+      project: "acme-gantry-staging",
+      location: "europe-west1",
+      repository: "services",
+      role: "roles/artifactregistry.reader",
+      member: `serviceAccount:service-${PROJECT_NUMBER}@serverless-robot-prod.iam.gserviceaccount.com`,
+    });
+
+    const web = named(captured, "gcp:cloudrunv2/service:Service", "storefront");
+    const job = named(captured, "gcp:cloudrunv2/job:Job", "nightly-report");
+    const deployment = byType(captured, "kubernetes:apps/v1:Deployment")[0]!;
+    for (const name of ["storefront", "nightly-report", "catalog-api"]) {
+      expect(staging.outputs[name]!.image).toMatch(new RegExp(`^${registry}/${name}@sha256:[0-9a-f]{64}$`));
+      expect(outputs[name]).toMatchObject({ image: staging.outputs[name]!.image, digest: staging.outputs[name]!.digest, fingerprint: staging.outputs[name]!.fingerprint, runImage: staging.outputs[name]!.runImage });
+    }
+    expect(imageOf(web)).toEqual([staging.outputs.storefront!.image]);
+    expect(imageOf(job)).toEqual([staging.outputs["nightly-report"]!.image]);
+    expect(imageOf(deployment)).toEqual([staging.outputs["catalog-api"]!.image]);
+
+    // Everything else is prod's own.
+    expect(web.inputs.project).toBe("acme-gantry-prod");
+    expect(web.inputs.deletionProtection).toBe(true);
+    expect(web.inputs.template.containers[0].resources.limits).toEqual({ cpu: "2", memory: "1Gi" });
+    expect(byType(captured, "gcp:cloudscheduler/job:Job")).toHaveLength(1);
+    expect(outputs.storefront).toMatchObject({ kind: "service", url: "https://storefront-h4sh-ew.a.run.app", serviceAccount: "storefront@acme-gantry-prod.iam.gserviceaccount.com" });
   });
 });
 
