@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../infra/program";
 
@@ -35,11 +37,35 @@ function computed(type: string, inputs: Record<string, any>): Record<string, str
   }
 }
 
-/** A custom resource of any type, as the typed SDK classes (gcp.cloudrunv2.Service, ...) are underneath. */
+/** A resource type with no SDK class of its own here (Gantry's PackImage, a dynamic resource). */
 class DirectResource extends pulumi.CustomResource {}
 
+type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** The SDK classes a hand-written program would use for each type Gantry declares. */
+const SDK_CLASSES: Record<string, ResourceClass> = {
+  "gcp:artifactregistry/repository:Repository": gcp.artifactregistry.Repository,
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": gcp.artifactregistry.RepositoryIamMember,
+  "gcp:serviceaccount/account:Account": gcp.serviceaccount.Account,
+  "gcp:serviceaccount/iAMMember:IAMMember": gcp.serviceaccount.IAMMember,
+  "gcp:secretmanager/secretIamMember:SecretIamMember": gcp.secretmanager.SecretIamMember,
+  "gcp:cloudrunv2/service:Service": gcp.cloudrunv2.Service,
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": gcp.cloudrunv2.ServiceIamMember,
+  "gcp:cloudrunv2/job:Job": gcp.cloudrunv2.Job,
+  "gcp:cloudrunv2/jobIamMember:JobIamMember": gcp.cloudrunv2.JobIamMember,
+  "gcp:cloudscheduler/job:Job": gcp.cloudscheduler.Job,
+  "pulumi:providers:kubernetes": k8s.Provider,
+  "kubernetes:core/v1:Namespace": k8s.core.v1.Namespace,
+  "kubernetes:core/v1:ServiceAccount": k8s.core.v1.ServiceAccount,
+  "kubernetes:core/v1:Service": k8s.core.v1.Service,
+  "kubernetes:apps/v1:Deployment": k8s.apps.v1.Deployment,
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+  "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": k8s.apiextensions.CustomResource as unknown as ResourceClass,
+};
+
 /**
- * The hand-written equivalent of what Gantry declares: the same custom resources with the same inputs, where an
+ * The hand-written equivalent of what Gantry declares: the same custom resources, with the same SDK classes and
+ * the same inputs, where an
  * input that carries another resource's computed output (a service account email, an image digest) is wired to
  * that resource's Output, as hand-written code would (`serviceAccount: sa.email`).
  */
@@ -56,8 +82,12 @@ function declareDirectly(resources: Declared[]): void {
   };
   for (const r of resources.filter((x) => x.custom)) {
     const outs = computed(r.type, r.inputs as Record<string, any>);
-    const props = { ...(wire(r.inputs) as Record<string, unknown>), ...Object.fromEntries(Object.keys(outs).map((k) => [k, undefined])) };
-    const resource = new DirectResource(r.type, r.name, props) as unknown as Record<string, pulumi.Output<string>>;
+    const sdkClass = SDK_CLASSES[r.type];
+    const resource = (
+      sdkClass
+        ? new sdkClass(r.name, wire(r.inputs))
+        : new DirectResource(r.type, r.name, { ...(wire(r.inputs) as Record<string, unknown>), ...Object.fromEntries(Object.keys(outs).map((k) => [k, undefined])) })
+    ) as unknown as Record<string, pulumi.Output<string>>;
     for (const [k, v] of Object.entries(outs)) if (v.length > 20) producers.push([v, resource[k]!]);
   }
 }

@@ -61,7 +61,7 @@ describe("plan for dev on a fresh clone", () => {
 
       3 builds, 0 rebases, 0 unchanged
 
-      Resources (21, plus 7 components)
+      Resources (21, plus 4 components)
         TYPE                                                          NAME                               KEY INPUTS
         gcp:artifactregistry/repository:Repository                    registry                           project=acme-gantry-dev location=europe-west1 repositoryId=services immutableTags=false
         gcp:cloudrunv2/job:Job                                        nightly-report                     name=nightly-report project=acme-gantry-dev location=europe-west1 image=(known after deploy) taskCount=1 parallelism=1 deletionProtection=false
@@ -175,7 +175,7 @@ describe("plan for prod", () => {
 
       0 builds, 0 rebases, 0 unchanged, 3 promoted
 
-      Resources (23, plus 6 components)
+      Resources (23, plus 3 components)
         TYPE                                                          NAME                               KEY INPUTS
         gcp:artifactregistry/repository:Repository                    registry (read)                    project=acme-gantry-staging location=europe-west1 repositoryId=services
         gcp:artifactregistry/repositoryIamMember:RepositoryIamMember  registry-cloud-run-pull            project=acme-gantry-staging repository=services role=roles/artifactregistry.reader member=(known after deploy)

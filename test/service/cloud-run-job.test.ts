@@ -83,7 +83,6 @@ const expectedJob = (stack: "dev" | "prod") => {
 describe("nightly-report in prod (scheduled)", () => {
   test("creates the job, its identity, and the scheduler with its own invoker", () => {
     expect(summary(ofComponent(captured, "nightly-report-prod"))).toEqual([
-      "gantry:service:CloudRunJob::nightly-report-prod",
       "gantry:service:Service::nightly-report-prod",
       `${JOB}::nightly-report-prod`,
       `${JOB_INVOKER}::nightly-report-prod-invoker`,
@@ -141,7 +140,7 @@ describe("nightly-report in prod (scheduled)", () => {
     const job = one(captured, JOB, "nightly-report-prod");
     expect(job.dependencies).toContain(one(captured, "gcp:secretmanager/secretIamMember:SecretIamMember", "nightly-report-prod-warehouse-password").urn);
     for (const c of [scheduler, job, one(captured, JOB_INVOKER, "nightly-report-prod-invoker"), one(captured, ACCOUNT, "nightly-report-prod-invoker")]) {
-      expect(ancestry(captured, c)).toEqual([c.type, "gantry:service:CloudRunJob", "gantry:service:Service"]);
+      expect(ancestry(captured, c)).toEqual([c.type, "gantry:service:Service"]);
     }
   });
 
@@ -158,7 +157,6 @@ describe("nightly-report in prod (scheduled)", () => {
 describe("nightly-report in dev (schedule: null)", () => {
   test("the job only: no scheduler, no invoker account, no invoker binding", () => {
     expect(summary(ofComponent(captured, "nightly-report-dev"))).toEqual([
-      "gantry:service:CloudRunJob::nightly-report-dev",
       "gantry:service:Service::nightly-report-dev",
       `${JOB}::nightly-report-dev`,
       "gcp:secretmanager/secretIamMember:SecretIamMember::nightly-report-dev-warehouse-password",

@@ -90,7 +90,6 @@ describe.each(["dev", "prod"] as const)("storefront in %s", (stack) => {
 
   test("creates exactly its identity, its secret binding, the Cloud Run service and the public invoker", () => {
     expect(summary(ofComponent(captured, name))).toEqual([
-      `gantry:service:CloudRunService::${name}`,
       `gantry:service:Service::${name}`,
       `${SERVICE}::${name}`,
       `${INVOKER}::${name}-public`,
@@ -117,8 +116,8 @@ describe.each(["dev", "prod"] as const)("storefront in %s", (stack) => {
     const binding = one(captured, "gcp:secretmanager/secretIamMember:SecretIamMember", `${name}-storefront-session-key`);
     const run = one(captured, SERVICE, name);
     expect(run.dependencies).toContain(binding.urn);
-    expect(ancestry(captured, run)).toEqual([SERVICE, "gantry:service:CloudRunService", "gantry:service:Service"]);
-    expect(ancestry(captured, one(captured, INVOKER, `${name}-public`))).toEqual([INVOKER, "gantry:service:CloudRunService", "gantry:service:Service"]);
+    expect(ancestry(captured, run)).toEqual([SERVICE, "gantry:service:Service"]);
+    expect(ancestry(captured, one(captured, INVOKER, `${name}-public`))).toEqual([INVOKER, "gantry:service:Service"]);
     expect(ancestry(captured, binding)).toEqual(["gcp:secretmanager/secretIamMember:SecretIamMember", "gantry:service:Service"]);
   });
 
@@ -175,7 +174,6 @@ describe("mapping of the fields the examples leave at their defaults", () => {
       traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }],
     });
     expect(summary(ofComponent(captured, "sf-small-dev"))).toEqual([
-      "gantry:service:CloudRunService::sf-small-dev",
       "gantry:service:Service::sf-small-dev",
       `${SERVICE}::sf-small-dev`,
       "gcp:serviceaccount/account:Account::sf-small-dev",

@@ -111,7 +111,6 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
       `${KSERVICE}::${name}`,
       `${KSA}::${name}`,
       `${SPC}::${name}`,
-      `gantry:service:GkeWorkload::${name}`,
       `gantry:service:Service::${name}`,
       `gcp:secretmanager/secretIamMember:SecretIamMember::${name}-catalog-database-url`,
       `gcp:serviceaccount/account:Account::${name}`,
@@ -243,10 +242,10 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
   test("every child sits under the GkeWorkload component and uses the stack's provider", () => {
     for (const type of [KSA, DEPLOYMENT, KSERVICE, HPA, SPC]) {
       const c = one(captured, type, name);
-      expect(ancestry(captured, c)).toEqual([type, "gantry:service:GkeWorkload", "gantry:service:Service"]);
+      expect(ancestry(captured, c)).toEqual([type, "gantry:service:Service"]);
       expect(c.provider).toBe(`${providerUrn[stack]}::gke-${stack}_id`);
     }
-    expect(ancestry(captured, one(captured, WI, `${name}-workload-identity`))).toEqual([WI, "gantry:service:GkeWorkload", "gantry:service:Service"]);
+    expect(ancestry(captured, one(captured, WI, `${name}-workload-identity`))).toEqual([WI, "gantry:service:Service"]);
   });
 
   test("outputs", async () => {
@@ -265,7 +264,6 @@ describe("without namespace, autoscaling or secrets", () => {
       `${DEPLOYMENT}::plain-api-dev`,
       `${KSERVICE}::plain-api-dev`,
       `${KSA}::plain-api-dev`,
-      "gantry:service:GkeWorkload::plain-api-dev",
       "gantry:service:Service::plain-api-dev",
       "gcp:serviceaccount/account:Account::plain-api-dev",
       `${WI}::plain-api-dev-workload-identity`,

@@ -146,7 +146,7 @@ export function objectsWithKey(value: unknown, key: string): Record<string, unkn
   return [];
 }
 
-/** The types of a resource's ancestors, nearest first, then its own: ["gcp:...", "gantry:service:CloudRunService", "gantry:service:Service"]. */
+/** The types of a resource's ancestors, nearest first, then its own: ["gcp:...", "gantry:service:Service"]. */
 export function ancestry(captured: Captured[], c: Captured): string[] {
   const chain = [c.type];
   let parent = c.parent;
