@@ -26,6 +26,18 @@ export function existingRepository(name: string, platform: PlatformConfig, proje
  */
 export function cloudRunPullAccess(name: string, platform: PlatformConfig, repository: gcp.artifactregistry.Repository, opts?: pulumi.CustomResourceOptions): gcp.artifactregistry.RepositoryIamMember {
   const project = gcp.organizations.getProjectOutput({ projectId: platform.project }, opts?.parent ? { parent: opts.parent } : undefined);
+  return repositoryReader(name, repository, pulumi.interpolate`serviceAccount:service-${project.number}@serverless-robot-prod.iam.gserviceaccount.com`, opts);}
+
+/**
+ * roles/artifactregistry.reader on one repository (never the project) for an identity that pulls images
+ * itself: a GKE node service account.
+ */
+export function repositoryReader(
+  name: string,
+  repository: gcp.artifactregistry.Repository,
+  member: pulumi.Input<string>,
+  opts?: pulumi.CustomResourceOptions,
+): gcp.artifactregistry.RepositoryIamMember {
   return new gcp.artifactregistry.RepositoryIamMember(
     name,
     {
@@ -33,7 +45,7 @@ export function cloudRunPullAccess(name: string, platform: PlatformConfig, repos
       location: repository.location,
       repository: repository.repositoryId,
       role: REPOSITORY_READER,
-      member: pulumi.interpolate`serviceAccount:service-${project.number}@serverless-robot-prod.iam.gserviceaccount.com`,
+      member,
     },
     opts,
   );

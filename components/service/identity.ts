@@ -18,12 +18,11 @@ import { secretLocation } from "./common";
  *     there, which is why the Service component refuses images outside the stack's repository.
  *   - GKE pulls with the kubelet, i.e. the node's service account; Workload Identity only changes what the
  *     pod's processes call Google APIs as. So the reader role goes to the node service account, once per
- *     stack, in kubernetes-provider.ts (repositoryReader below).
+ *     stack, in kubernetes-provider.ts (repositoryReader in components/registry/shared.ts).
  * - No primitive roles (owner/editor/viewer) and no project-level bindings anywhere.
  */
 
 export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
-export const REPOSITORY_READER = "roles/artifactregistry.reader";
 
 // IAM CreateServiceAccountRequest.account_id.
 export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
@@ -105,27 +104,4 @@ export function createServiceIdentity(name: string, args: ServiceIdentityArgs, o
       ),
   );
   return { account, email: account.email, member, secretAccess };
-}
-
-/**
- * roles/artifactregistry.reader on one repository (never the project) for an identity that pulls images
- * itself: a GKE node service account.
- */
-export function repositoryReader(
-  name: string,
-  repository: gcp.artifactregistry.Repository,
-  member: pulumi.Input<string>,
-  opts?: pulumi.CustomResourceOptions,
-): gcp.artifactregistry.RepositoryIamMember {
-  return new gcp.artifactregistry.RepositoryIamMember(
-    name,
-    {
-      project: repository.project,
-      location: repository.location,
-      repository: repository.repositoryId,
-      role: REPOSITORY_READER,
-      member,
-    },
-    opts,
-  );
 }

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { ArtifactRegistry, asRepository } from "../registry";
-import { accountId, repositoryReader } from "./identity";
+import { repositoryReader } from "../registry/shared";
+import { accountId } from "./identity";
 import { CLOUD_PLATFORM_SCOPE } from "./common";
 
 /*
