@@ -1,6 +1,7 @@
 // The preflight of a service that builds from its Dockerfile: buildpacks never run for it, so none of their
 // findings apply; what can stop the build is a missing Dockerfile or context, or a Dockerfile docker cannot use.
 
+import { dockerfileLaunch, shelllessBase } from "../components/docker/launch";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DockerfileParser } from "dockerfile-ast";
@@ -44,6 +45,13 @@ export function dockerfileBuildProblems(service: LoadedService, stack: string, c
     if (!names.some((n) => n.toLowerCase() === docker.target!.toLowerCase())) {
       problems.push(at(["build", "target"], `the Dockerfile has no stage named "${docker.target}" (${names.length > 0 ? `its stages are ${names.join(", ")}` : "its stages have no names"})`));
     }
+  }
+
+  // On GKE, secrets reach the app through a sh wrapper that then execs the image's own command (targets/gke.ts).
+  if (service.spec.kind === "gke" && Object.keys(service.spec.secrets ?? {}).length > 0) {
+    const base = shelllessBase(docker);
+    if (base) problems.push(at(["secrets"], `the image is built FROM ${base}, which has no /bin/sh to read the mounted secrets into environment variables on GKE; use a base with a shell, or deploy it to Cloud Run (kind: service), which injects secrets itself`));
+    else if (!dockerfileLaunch(docker)) problems.push(at(["secrets"], "the Dockerfile declares no ENTRYPOINT or CMD, which Gantry must run after reading the secrets on GKE; add the image's CMD to the Dockerfile"));
   }
 
   // A service.yaml sent with the context makes a scaling or env change rebuild the image, and roll it out when COPY picks it up.

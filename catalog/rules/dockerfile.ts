@@ -45,12 +45,5 @@ export const dockerfileBuildRule: Rule = (spec) => {
       message: "process picks a buildpacks process (/cnb/process/<name>), which an image built from a Dockerfile does not have; the job runs the Dockerfile's ENTRYPOINT/CMD, so remove process",
     });
   }
-  if (spec.kind === "gke" && Object.keys(spec.secrets ?? {}).length > 0) {
-    // The GKE target reads mounted secrets into env and then execs /cnb/process/<process>, the CNB launcher.
-    issues.push({
-      path: ["secrets"],
-      message: "a GKE workload built from a Dockerfile cannot take secrets yet: Gantry starts GKE containers with secrets through the buildpacks launcher (/cnb/process), which a Dockerfile image lacks; deploy it to Cloud Run (kind: service), or migrate it to buildpacks first (`gantry migrate`)",
-    });
-  }
   return issues;
 };

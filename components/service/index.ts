@@ -6,6 +6,8 @@ import type { PlatformConfig } from "../../catalog/schema/platform";
 import { ArtifactRegistry, asRepository, repositoryUrl } from "../registry";
 import { DIGEST_REF } from "./common";
 import { createServiceIdentity, type ServiceIdentity } from "./identity";
+import { dockerBuildOf } from "../../catalog/docker-build";
+import { dockerfileLaunch } from "../docker/launch";
 import { serviceDockerImage, servicePackImage, type BuildOptions } from "./image";
 import type { DockerImage } from "../docker/image";
 import type { PackImage } from "../pack/image";
@@ -45,6 +47,13 @@ export function imageRefProblem(image: string, repositoryUrl: string): string | 
   if (!DIGEST_REF.test(image)) return `image "${image}" is not pinned by digest (<image>@sha256:<64 hex>)`;
   if (!image.startsWith(`${repositoryUrl}/`)) return `image "${image}" is not in the stack's repository ${repositoryUrl}`;
   return undefined;
+}
+
+/** A Dockerfile image's own command, which the GKE secrets wrapper must exec in place of the CNB launcher. */
+function dockerLaunch(service: LoadedService): { launch?: string[] } {
+  const build = dockerBuildOf(service);
+  const launch = build && Object.keys(service.spec.secrets ?? {}).length > 0 ? dockerfileLaunch(build) : undefined;
+  return launch ? { launch } : {};
 }
 
 /** One declared service deployed to its target: Cloud Run service, Cloud Run job or GKE. */
@@ -115,7 +124,7 @@ export class Service extends pulumi.ComponentResource {
       case "gke":
         this.gkeWorkload = new GkeWorkload(
           name,
-          { ...targetArgs, provider: args.k8sProvider!, serviceAccountId: this.identity.account.name },
+          { ...targetArgs, provider: args.k8sProvider!, serviceAccountId: this.identity.account.name, ...dockerLaunch(service) },
           targetOpts,
         );
         this.url = this.gkeWorkload.url.apply((u): string | undefined => u);

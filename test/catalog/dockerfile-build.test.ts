@@ -39,13 +39,11 @@ describe("build.dockerfile in service.yaml", () => {
     ]);
   });
 
-  it("refuses a job's buildpacks process and, on GKE, secrets", () => {
+  it("refuses a job's buildpacks process, and leaves GKE secrets to the preflight, which reads the Dockerfile", () => {
     expect(errorsOf("job", "process: report\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([
       "services/svc/service.yaml:3:10 process: process picks a buildpacks process (/cnb/process/<name>), which an image built from a Dockerfile does not have; the job runs the Dockerfile's ENTRYPOINT/CMD, so remove process",
     ]);
-    expect(errorsOf("gke", "secrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n")[0]).toMatch(
-      /^services\/svc\/service.yaml:4:3 secrets: a GKE workload built from a Dockerfile cannot take secrets yet/,
-    );
+    expect(errorsOf("gke", "secrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
     expect(errorsOf("service", "secrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
   });
 
@@ -85,6 +83,23 @@ describe("the preflight of a Dockerfile service", () => {
       "services/svc/service.yaml:4:15 build.dockerfile: api: service.yaml is inside the build context and .dockerignore does not exclude it, so editing service.yaml (scaling, env) rebuilds the image; add `service.yaml` to services/svc/.dockerignore (warning)",
       'services/svc/service.yaml:5:11 build.target: api: the Dockerfile has no stage named "prod" (its stages are build, runtime)',
     ]);
+  });
+
+  it("on GKE with secrets, needs a shell in the image and a command to run after reading them", () => {
+    const gke = `name: api\nkind: gke\nsecrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n`;
+    const c = catalogOf({ svc: gke });
+    const dockerfile = path.join(c.root, "services", "svc", "Dockerfile");
+    fs.writeFileSync(path.join(c.root, "services", "svc", ".dockerignore"), "service.yaml\n");
+    fs.writeFileSync(dockerfile, "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n");
+    expect(preflightProblems(c, c.root).map(formatProblem)).toEqual([
+      "services/svc/service.yaml:4:3 secrets: api: the image is built FROM gcr.io/distroless/static-debian12, which has no /bin/sh to read the mounted secrets into environment variables on GKE; use a base with a shell, or deploy it to Cloud Run (kind: service), which injects secrets itself",
+    ]);
+    fs.writeFileSync(dockerfile, "FROM node:20-slim\nCOPY . .\n");
+    expect(preflightProblems(c, c.root).map(formatProblem)).toEqual([
+      "services/svc/service.yaml:4:3 secrets: api: the Dockerfile declares no ENTRYPOINT or CMD, which Gantry must run after reading the secrets on GKE; add the image's CMD to the Dockerfile",
+    ]);
+    fs.writeFileSync(dockerfile, "FROM node:20-slim\nCOPY . .\nCMD [\"node\", \"server.js\"]\n");
+    expect(preflightProblems(c, c.root)).toEqual([]);
   });
 
   it("checks the context folder", () => {

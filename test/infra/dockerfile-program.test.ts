@@ -100,3 +100,24 @@ describe("a mixed catalog on stack prod", () => {
     }
   });
 });
+
+describe("a GKE workload built from a Dockerfile, with secrets", () => {
+  it("reads the mounted secrets with sh, then runs the Dockerfile's own ENTRYPOINT and CMD", async () => {
+    const dir = mixedProject();
+    fs.appendFileSync(path.join(dir, "services", "node-tini-gke", "service.yaml"), "secrets:\n  DATABASE_URL: orders-database-url\n");
+    const { captured } = await run("dev", dir);
+    const deployment = byType(captured, "kubernetes:apps/v1:Deployment").find((d) => d.name === "node-tini-gke")!;
+    const container = deployment.inputs.spec.template.spec.containers[0];
+    expect(container.command).toEqual([
+      "/bin/sh",
+      "-c",
+      'DATABASE_URL="$(cat /var/run/secrets/gantry/DATABASE_URL; printf x)"; DATABASE_URL="${DATABASE_URL%x}"; export DATABASE_URL\nexec "$@"',
+      "gantry-secrets",
+      "/usr/bin/tini",
+      "--",
+      "npm",
+      "start",
+    ]);
+    expect(byType(captured, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").map((c) => c.name)).toContain("node-tini-gke");
+  });
+});

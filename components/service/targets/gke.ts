@@ -31,6 +31,8 @@ export interface GkeTargetArgs extends TargetArgs {
   provider: k8s.Provider;
   /** projects/<project>/serviceAccounts/<email> of the service's Google service account. */
   serviceAccountId: pulumi.Input<string>;
+  /** ENTRYPOINT+CMD of an image built from a Dockerfile; unset for buildpacks images, which start /cnb/process/<process>. */
+  launch?: string[];
 }
 
 /** The bash line that turns the mounted secret files into environment variables, then runs the app. */
@@ -39,6 +41,16 @@ export function secretsEntrypoint(secretNames: readonly string[], process: strin
   // own $(VAR) expansion of container commands out of the way. Names are C identifiers (catalog rule).
   const reads = secretNames.map((n) => `IFS= read -r -d '' ${n} < ${SECRETS_DIR}/${n}; export ${n}`);
   return ["/bin/bash", "-c", [...reads, `exec /cnb/process/${process}`].join("\n")];
+}
+
+/**
+ * The same for an image built from a Dockerfile, which has no CNB launcher and may have no bash: POSIX sh reads
+ * each file (the trailing `x` keeps trailing newlines that command substitution would strip), then execs the
+ * image's own ENTRYPOINT and CMD, passed as the script's arguments so no quoting is needed.
+ */
+export function secretsEntrypointSh(secretNames: readonly string[], launch: readonly string[], dir = SECRETS_DIR): string[] {
+  const reads = secretNames.map((n) => `${n}="$(cat ${dir}/${n}; printf x)"; ${n}="\${${n}%x}"; export ${n}`);
+  return ["/bin/sh", "-c", [...reads, 'exec "$@"'].join("\n"), "gantry-secrets", ...launch];
 }
 
 /** parameters.secrets of a SecretProviderClass: one file per environment variable. */
@@ -138,7 +150,7 @@ export class GkeWorkload {
                 {
                   name: spec.name,
                   image: args.image,
-                  ...optional("command", secrets.length > 0 ? secretsEntrypoint(secrets.map(([env]) => env), process) : undefined),
+                  ...optional("command", secrets.length === 0 ? undefined : args.launch ? secretsEntrypointSh(secrets.map(([env]) => env), args.launch) : secretsEntrypoint(secrets.map(([env]) => env), process)),
                   ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
                   env: Object.entries(spec.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
                   resources: {
