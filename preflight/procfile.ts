@@ -124,9 +124,12 @@ function noteSkippedLine(out: ProcfileParse, text: string, line: number, validNa
   }
 }
 
-/** The Procfile's processes as a plain name → command map. */
+/**
+ * The Procfile's processes as a name → command map. Defined as own properties, because a process may be called
+ * `__proto__` (`\w+` allows it) and plain assignment would set the object's prototype instead.
+ */
 export function processMap(parse: ProcfileParse): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of parse.processes) out[p.name] = p.command;
+  for (const p of parse.processes) Object.defineProperty(out, p.name, { value: p.command, enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -6,6 +6,10 @@ describe("Google Procfile parsing (^(\\w+):\\s*(.+)$, multi-line)", () => {
   it("keeps the first of duplicate names and reports the later one", () => {
     const p = parseProcfile("web: a\nweb: b\nworker: c\n", "google");
     expect(processMap(p)).toEqual({ web: "a", worker: "c" });
+    // fast-check found this one: `\w+` allows __proto__, which plain assignment would swallow.
+    const proto = processMap(parseProcfile("__proto__: a0\nweb: b\n", "google"));
+    expect(Object.keys(proto)).toEqual(["__proto__", "web"]);
+    expect(Object.getOwnPropertyDescriptor(proto, "__proto__")?.value).toBe("a0");
     expect(p.duplicates).toEqual([{ name: "web", command: "b", line: 2 }]);
   });
 
