@@ -6,6 +6,9 @@ import { loadPlatform, stackFile } from "../catalog/platform";
 import type { Problem } from "../catalog/problems";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { locate, parseYaml } from "../catalog/yaml-source";
+import { ownsRegistry, registryProject, registryUrl } from "../components/registry/shared";
+
+export { ownsRegistry, registryProject, registryUrl };
 
 /*
  * Build once, promote by digest. A stack with gantry:promoteFrom builds nothing: each service deploys the
@@ -30,21 +33,6 @@ export function parseStackRef(ref: string): StackRef {
   const [org, project, stack, ...rest] = ref.split("/");
   if (!org || !project || !stack || rest.length > 0) throw new Error(`"${ref}" is not <org>/<project>/<stack>`);
   return { org, project, stack };
-}
-
-/** The project whose Artifact Registry repository the stack pushes to and pulls from. */
-export function registryProject(platform: PlatformConfig): string {
-  return platform.registry.project ?? platform.project;
-}
-
-/** A stack creates its repository unless it uses another project's, which that project's stack owns. */
-export function ownsRegistry(platform: PlatformConfig): boolean {
-  return registryProject(platform) === platform.project;
-}
-
-/** <region>-docker.pkg.dev/<project>/<repository>, as components/service/image.ts registryPath() spells it. */
-export function registryUrl(platform: PlatformConfig): string {
-  return `${platform.region}-docker.pkg.dev/${registryProject(platform).replace(":", "/")}/${platform.registry.repository}`;
 }
 
 /** What a promoting stack takes from its source for one service. */

@@ -7,6 +7,7 @@ import { dockerBuildOf } from "../../catalog/docker-build";
 import { dockerImage, type DockerImage } from "../docker/image";
 import { registryPassword, type TokenSource } from "../docker/registry-auth";
 import { cacheFor } from "../pack/cache";
+import { registryUrl } from "../registry/shared";
 import { PackImage } from "../pack/image";
 
 /** What the pipeline running `pulumi up` adds to every build. */
@@ -20,15 +21,11 @@ export interface BuildOptions {
   registryToken?: TokenSource;
 }
 
-/** The stack's Artifact Registry path, known before the repository exists so builds can be planned offline. */
-export function registryPath(platform: PlatformConfig): string {
-  return `${platform.region}-docker.pkg.dev/${platform.project.replace(":", "/")}/${platform.registry.repository}`;
-}
 
 /** The image of one service, built from its source with the stack's builder and run image. */
 export function servicePackImage(name: string, service: LoadedService, platform: PlatformConfig, build: BuildOptions, opts: pulumi.CustomResourceOptions): PackImage {
   const { spec } = service;
-  const registry = registryPath(platform);
+  const registry = registryUrl(platform);
   const serviceFile = path.relative(service.sourceDir, path.join(service.dir, path.basename(service.file)));
   return new PackImage(
     name,
@@ -65,7 +62,7 @@ export function serviceDockerImage(name: string, service: LoadedService, platfor
     name,
     {
       serviceName: service.spec.name,
-      repository: `${registryPath(platform)}/${service.spec.name}`,
+      repository: `${registryUrl(platform)}/${service.spec.name}`,
       context: docker.context,
       dockerfile: docker.dockerfile,
       target: docker.target,

@@ -1,7 +1,7 @@
 import { hasErrors, loadCatalog } from "../../catalog/load";
 import { formatProblem } from "../../catalog/problems";
 import { cacheFor } from "../../components/pack/cache";
-import { registryPath } from "../../components/service/image";
+import { registryUrl } from "../../components/registry/shared";
 import { ambientToken, deleteCacheImage } from "./cache-image";
 import { bindFolders, clearFolder, prepareFolders } from "./cache-folders";
 
@@ -54,7 +54,7 @@ export async function main(argv: string[], projectDir = process.cwd(), out: (lin
       out(`no service "${service}" in stack ${only}; services are ${target.services.join(", ") || "(none)"}`);
       return 1;
     }
-    const cache = cacheFor(target.platform.buildCache, service, registryPath(target.platform));
+    const cache = cacheFor(target.platform.buildCache, service, registryUrl(target.platform));
     switch (cache.format) {
       case "bind": {
         const mount = target.platform.buildCache.mode === "bind" ? target.platform.buildCache.mountPath : "";
