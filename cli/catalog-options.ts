@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
 import { formatProblem } from "../catalog/problems";
-import { preflightProblems } from "../preflight/catalog";
+import { stackChecks } from "../infra/checks";
 
 export interface CatalogOptions {
   stack?: string;
@@ -16,7 +16,8 @@ export function withCatalogOptions(cmd: Command): Command {
 /** The catalog with the build preflight's findings added, so a build that would fail is caught here. */
 export function readCatalog(opts: CatalogOptions): Catalog {
   const catalog = loadCatalog({ servicesDir: opts.services, stacks: opts.stack ? [opts.stack] : undefined });
-  return { ...catalog, problems: [...catalog.problems, ...preflightProblems(catalog)] };
+  const checks = stackChecks(catalog, process.cwd());
+  return { ...catalog, problems: [...checks.problems, ...checks.preflight] };
 }
 
 /** Prints errors (and warnings) and says so when nothing may proceed. Returns true when there were errors. */

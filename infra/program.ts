@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
 import { formatProblem } from "../catalog/problems";
 import { servicesForStack } from "../environments/naming";
-import { promotionProblems } from "../environments/promotion";
 import { kubernetesProvider, Service } from "../components/service";
 import type { BuildOptions } from "../components/service/image";
-import { preflightProblems } from "../preflight/catalog";
+import { stackChecks } from "./checks";
 import { JenkinsAgentCache } from "./jenkins/agent-cache";
 import { promotedImages } from "./promotion";
 import { stackRegistry } from "./registry";
@@ -35,9 +34,8 @@ export interface ProgramOptions {
 /** The catalog for one stack, or a RunError listing every problem: nothing is built or deployed from a bad catalog. */
 export function catalogForStack(opts: ProgramOptions): Catalog {
   const catalog = loadCatalog({ projectDir: opts.projectDir, servicesDir: opts.servicesDir, stacks: [opts.stack] });
-  const platform = catalog.platforms[opts.stack];
-  const promotion = platform ? promotionProblems(opts.projectDir ?? process.cwd(), opts.stack, platform) : [];
-  const problems = [...catalog.problems, ...preflightProblems(catalog), ...promotion];
+  const checks = stackChecks(catalog, opts.projectDir ?? process.cwd());
+  const problems = [...checks.problems, ...checks.preflight];
   for (const p of problems) (p.severity === "error" ? pulumi.log.error : pulumi.log.warn)(formatProblem(p));
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === "error").length;

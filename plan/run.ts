@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasErrors, loadCatalog } from "../catalog/load";
 import { sortProblems, type Problem } from "../catalog/problems";
 import { deployedName } from "../environments/naming";
-import { parseStackRef, projectName, promotedImage, promotionProblems, registryUrl, stackConfigLocation } from "../environments/promotion";
+import { parseStackRef, projectName, promotedImage, registryUrl, stackConfigLocation } from "../environments/promotion";
+import { stackChecks } from "../infra/checks";
 import { deployStack } from "../infra/program";
 import { migrationSummary, type MigrationSummary } from "../migrate";
-import { preflightProblems } from "../preflight/catalog";
 import type { BuildDecision } from "./decide";
 import { keyInputs } from "./key-inputs";
 import { backendUrl } from "../environments/backend";
@@ -81,8 +81,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   const project = projectName(projectDir) ?? "gantry";
   const catalog = loadCatalog({ projectDir, servicesDir: opts.servicesDir, stacks: [stack], cwd });
   const platform = catalog.platforms[stack];
-  const problems = [...catalog.problems, ...(platform ? promotionProblems(projectDir, stack, platform, cwd) : [])];
-  const preflight = platform && !platform.promoteFrom ? preflightProblems(catalog, cwd) : [];
+  const { problems, preflight } = stackChecks(catalog, projectDir, cwd);
 
   const backend = backendUrl(projectDir, env);
   const last: Lookup = opts.outputsFile ? { found: readDeploymentFile(opts.outputsFile), looked: opts.outputsFile } : lastDeployment(backend, project, stack, cwd);
@@ -94,8 +93,8 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     services: [],
     summary: { builds: 0, rebases: 0, unchanged: 0, promoted: 0 },
     resources: [],
-    preflight: sortProblems(preflight),
-    problems: sortProblems(problems),
+    preflight,
+    problems,
     ok: false,
     ...(platform ? { migration: migrationSummary(catalog, stack, cwd) } : {}),
   };

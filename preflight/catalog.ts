@@ -23,14 +23,15 @@ export function preflightService(service: LoadedService, builder: string): Detec
 }
 
 /**
- * Preflight findings for every service of every stack, as located problems: a finding about a file in the
- * source (a Procfile line) points there, anything else at the service.yaml.
+ * Preflight findings for every service of every stack that builds, as located problems: a finding about a file
+ * in the source (a Procfile line) points there, anything else at the service.yaml. A stack that promotes another
+ * stack's images builds nothing, so nothing there can fail a build.
  */
 export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Problem[] {
   const problems: Problem[] = [];
-  for (const stack of catalog.stacks) {
-    const platform = catalog.platforms[stack];
-    if (!platform) continue;
+  const building = catalog.stacks.filter((stack) => catalog.platforms[stack] && !catalog.platforms[stack]!.promoteFrom);
+  for (const stack of building) {
+    const platform = catalog.platforms[stack]!;
     for (const service of catalog.services[stack] ?? []) {
       // Buildpacks never see a service built from its Dockerfile; only the Dockerfile build can fail it.
       if (service.spec.build?.dockerfile !== undefined) {
@@ -52,5 +53,5 @@ export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Proble
       }
     }
   }
-  return sortProblems(mergeAcrossStacks(problems, catalog.stacks));
+  return sortProblems(mergeAcrossStacks(problems, building));
 }
