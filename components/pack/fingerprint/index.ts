@@ -18,17 +18,26 @@
  * stat cache (./stat-cache.ts), a file or link whose lstat data matches its cached entry is not read, and when no
  * directory changed the previous upload set is reused without walking; then the only per-file cost is one lstat.
  * Callers fingerprinting many services should run the calls concurrently (e.g. 4 at a time) so the workers stay busy.
+ *
+ * With a file-system monitor (./monitor.ts, Watchman) as well, even that lstat goes: the digest is kept beside the
+ * stat cache with the monitor's clock from before the tree was read (./monitor-record.ts), and while the monitor
+ * reports nothing under the app directory since that clock that could change the upload set, the digest is
+ * returned without touching the tree.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { defaultMonitor, type BlindSpot, type FsMonitor } from "./monitor";
+import { monitorRecordPath, readMonitorRecord, writeMonitorRecord } from "./monitor-record";
 import { SEP, StatCache, splitColumn } from "./stat-cache";
 import { compileUploadFilter, resolveAppDir, uploadSetContains, walkUploadSet, type UploadFilter } from "./walk";
 
 export { listUploadSet, compileUploadFilter, type UploadEntry, type UploadFilterOptions } from "./walk";
 export { StatCache, RACY_MARGIN_NS, STAT_CACHE_VERSION, type StatCacheFile } from "./stat-cache";
+export { WatchmanMonitor, defaultMonitor, resetDefaultMonitor, type BlindSpot, type FsMonitor, type MonitorAnswer } from "./monitor";
+export { monitorRecordPath } from "./monitor-record";
 
 export interface FingerprintOptions {
   /** project.toml `[io.buildpacks] include` (gitignore patterns; keep only matching). */
@@ -45,6 +54,12 @@ export interface FingerprintOptions {
    * pool (one worker per core, at most 8) for sets of INLINE_MAX_FILES entries or more, the calling thread below.
    */
   threads?: number;
+  /**
+   * File-system monitor (./monitor.ts) that lets an unchanged tree be answered without touching it. Used only
+   * together with `statCachePath` (its record is kept beside the stat cache). Default: `defaultMonitor()`
+   * (Watchman when installed, `GANTRY_FSMONITOR=off` disables); null: none.
+   */
+  monitor?: FsMonitor | null;
 }
 
 export interface SourceFingerprint {
@@ -56,6 +71,8 @@ export interface SourceFingerprint {
   bytes: number;
   /** Files whose contents were read this run (the rest came from the stat cache). */
   reread: number;
+  /** "monitor": the file-system monitor vouched that nothing changed, so the tree was not touched at all. */
+  via: "monitor" | "tree";
 }
 
 /** Below this many entries, hashing on the calling thread beats a round trip to the workers. */
@@ -414,7 +431,66 @@ function digestHeader(filter: UploadFilter): string {
 export async function fingerprintSource(dir: string, opts: FingerprintOptions = {}): Promise<SourceFingerprint> {
   const filter = compileUploadFilter(opts);
   const root = resolveAppDir(dir);
-  if (opts.statCachePath !== undefined) checkCacheOutsideUploadSet(root, filter, opts.statCachePath);
+  if (opts.statCachePath === undefined) return fingerprintTree(root, filter, opts);
+  checkCacheOutsideUploadSet(root, filter, opts.statCachePath);
+  const monitor = opts.monitor === undefined ? defaultMonitor() : opts.monitor;
+  if (!monitor) return fingerprintTree(root, filter, opts);
+
+  const recordPath = monitorRecordPath(opts.statCachePath);
+  checkCacheOutsideUploadSet(root, filter, recordPath);
+  const header = digestHeader(filter);
+  const record = readMonitorRecord(recordPath, { root, monitor: monitor.name, filter: header });
+  const answer = await monitor.query(root, record?.clock, record?.watchRoot);
+  if (!answer || !monitorSeesUploadSet(root, filter, answer.blindSpots)) return fingerprintTree(root, filter, opts);
+  const changed = answer.changed === "all" || answer.changed.some((p) => mayAffectUploadSet(filter, p));
+  if (record && record.watchRoot === answer.watchRoot && !changed) {
+    return { digest: record.digest, files: record.files, bytes: record.bytes, reread: 0, via: "monitor" };
+  }
+  // The answer's clock predates the read below: whatever the read misses is reported against it next time.
+  const fp = await fingerprintTree(root, filter, opts);
+  writeMonitorRecord(recordPath, {
+    monitor: monitor.name,
+    root,
+    filter: header,
+    digest: fp.digest,
+    files: fp.files,
+    bytes: fp.bytes,
+    watchRoot: answer.watchRoot,
+    clock: answer.clock,
+  });
+  return fp;
+}
+
+/**
+ * Whether a change at `rel` (relative to the app root; its type unknown, it may be gone) can change the upload set.
+ * Only exclude mode rules anything out: a path below an excluded directory, or one excluded both as a file and as a
+ * directory, is never uploaded (gitignore semantics: nothing below an excluded directory comes back).
+ */
+function mayAffectUploadSet(filter: UploadFilter, rel: string): boolean {
+  if (filter.mode !== "exclude" || rel === "") return true;
+  const parts = rel.split("/");
+  for (let i = 1; i < parts.length; i++) if (filter.prune(parts.slice(0, i).join("/"))) return false;
+  return filter.keep(rel, false) || filter.keep(rel, true);
+}
+
+/**
+ * Whether nothing the monitor is blind to can be in the upload set: each blind spot is excluded by the filter (only
+ * exclude mode prunes whole directories: under gitignore semantics nothing below an excluded directory comes back),
+ * or is a shallowly watched place that does not exist. The existence check comes after the monitor's answer, so a
+ * later creation is reported against its clock.
+ */
+function monitorSeesUploadSet(root: string, filter: UploadFilter, blindSpots: readonly BlindSpot[]): boolean {
+  return blindSpots.every((spot) => {
+    if (filter.mode === "exclude") {
+      const parts = spot.path.split("/");
+      for (let i = 1; i <= parts.length; i++) if (filter.prune(parts.slice(0, i).join("/"))) return true;
+    }
+    return spot.shallow && fs.lstatSync(path.join(root, spot.path), { throwIfNoEntry: false }) === undefined;
+  });
+}
+
+/** The fingerprint from the tree itself (with the stat cache when given). */
+async function fingerprintTree(root: string, filter: UploadFilter, opts: FingerprintOptions): Promise<SourceFingerprint> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fingerprintOnce(root, filter, opts, attempt > 0);
@@ -503,7 +579,7 @@ async function fingerprintOnce(
   const res = await processEntries(root, joinedPaths, kinds, joinedKeys, cache !== undefined, opts.threads);
   if (sameSet && res.data === null && prev) {
     // Every entry's lstat matched: nothing to read, nothing to rewrite.
-    return { digest: prev.digest, files: prev.files, bytes: prev.bytes, reread: 0 };
+    return { digest: prev.digest, files: prev.files, bytes: prev.bytes, reread: 0, via: "tree" };
   }
 
   const n = kinds.length;
@@ -564,7 +640,7 @@ async function fingerprintOnce(
   const digest = "sha256:" + h.update(chunk).digest("hex");
 
   cache?.save({ filter: header, digest, files, bytes, paths, kinds, keys: outKeys, data: outData });
-  return { digest, files, bytes, reread };
+  return { digest, files, bytes, reread, via: "tree" };
 }
 
 /**
