@@ -201,6 +201,26 @@ describe("fingerprint with Watchman", () => {
     expect((await fp(r.svc("api"), r.cache("api"), m)).via).toBe("tree");
   });
 
+  it("reads the tree of a directory Watchman refuses to watch, and keeps using Watchman for the others", async () => {
+    const strict = startWatchman({ enforce_root_files: true });
+    try {
+      const m = monitor(strict.sockname);
+      const loose = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-fpmon-loose-"));
+      tmpRoots.push(loose);
+      fs.writeFileSync(path.join(loose, "main.py"), "print(1)\n");
+      const cache = path.join(loose + "-cache", "loose.json");
+      tmpRoots.push(loose + "-cache");
+      await fp(loose, cache, m);
+      expect((await fp(loose, cache, m)).via).toBe("tree");
+      expect(m.failure).toBeUndefined();
+      const r = repo(["api"]);
+      await fp(r.svc("api"), r.cache("api"), m);
+      expect((await fp(r.svc("api"), r.cache("api"), m)).via).toBe("monitor");
+    } finally {
+      strict.stop();
+    }
+  });
+
   it("does not trust the monitor where Watchman is blind (ignore_dirs) unless the upload filter excludes that place", async () => {
     const r = repo(["api"], { ignore_dirs: ["services/api/generated"] });
     fs.mkdirSync(path.join(r.svc("api"), "generated"));

@@ -22,15 +22,21 @@ export interface RunningWatchman {
   stop(): void;
 }
 
-export function startWatchman(): RunningWatchman {
+/** @param globalConfig the server's global configuration (what /etc/watchman.json would hold), if any */
+export function startWatchman(globalConfig?: object): RunningWatchman {
   ensureWatchmanInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-watchman-"));
+  const env = { ...process.env };
+  if (globalConfig) {
+    env.WATCHMAN_CONFIG_FILE = path.join(dir, "watchman.json");
+    fs.writeFileSync(env.WATCHMAN_CONFIG_FILE, JSON.stringify(globalConfig));
+  }
   const sockname = path.join(dir, "sock");
   const logfile = path.join(dir, "log");
   const pidfile = path.join(dir, "pid");
   const base = [`--sockname=${sockname}`, `--statefile=${path.join(dir, "state")}`, `--logfile=${logfile}`, `--pidfile=${pidfile}`, "--no-save-state", "--no-pretty"];
   const cli = (args: string[]): Record<string, unknown> => {
-    const r = spawnSync(WATCHMAN_BINARY, [...base, ...args], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(WATCHMAN_BINARY, [...base, ...args], { encoding: "utf8", timeout: 60_000, env });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`watchman ${args.join(" ")} exited with ${r.status ?? r.signal}: ${r.stderr}`);
     return JSON.parse(r.stdout) as Record<string, unknown>;
@@ -52,7 +58,7 @@ export function startWatchman(): RunningWatchman {
       } catch {
         pid = undefined;
       }
-      spawnSync(WATCHMAN_BINARY, [...base, "shutdown-server"], { timeout: 30_000, stdio: "ignore" });
+      spawnSync(WATCHMAN_BINARY, [...base, "shutdown-server"], { timeout: 30_000, stdio: "ignore", env });
       if (pid !== undefined) {
         for (let i = 0; i < 50 && alive(pid); i++) spawnSync("sleep", ["0.1"]);
         if (alive(pid)) process.kill(pid, "SIGKILL");

@@ -15,7 +15,8 @@
  *  - Watchman does not see inside the watch root's VCS directories (`ignore_vcs`, default .git/.hg/.svn at the watch
  *    root only, watched shallowly) nor `ignore_dirs` from .watchmanconfig: those are returned as blind spots, and the
  *    fingerprint uses the monitor only where the upload filter provably keeps every blind spot out;
- *  - any error or timeout disables the monitor for the rest of the process: the caller falls back to the stat cache.
+ *  - a directory Watchman refuses to watch gets no answer; any other error or a timeout disables the monitor for the
+ *    rest of the process. Either way the caller falls back to the stat cache.
  *
  * Concurrent callers share one query per (watch root, since-clock): a query is shared only by callers that arrived
  * before it was sent, so no caller gets an answer older than its own call.
@@ -110,7 +111,10 @@ export class WatchmanMonitor implements FsMonitor {
           since = undefined;
         }
       }
-      return await this.answer(await this.watch(dir), since);
+      const watch = await this.watch(dir).catch((err: unknown) => (isWatchmanRefusal(err) ? null : Promise.reject(err)));
+      // Watchman refused this directory (e.g. its administrator enforces root_files): no answer for it, the rest is fine.
+      if (watch === null) return undefined;
+      return await this.answer(watch, since);
     } catch (err) {
       this.fail(err);
       return undefined;
