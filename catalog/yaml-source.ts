@@ -33,7 +33,34 @@ export function parseYaml(file: string, text: string): ParseResult {
       }),
     };
   }
+  const reserved = protoKeys(doc.contents, []).map(({ node, path }) => {
+    const pos = lineCounter.linePos(node.range?.[0] ?? 0);
+    return {
+      file,
+      line: pos.line,
+      column: pos.col,
+      field: path.join("."),
+      message: `"__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word`,
+      severity: "error" as const,
+    };
+  });
+  if (reserved.length > 0) return { ok: false, problems: reserved };
   return { ok: true, source: { file, doc, lineCounter, value: doc.toJS({ maxAliasCount: 100 }) } };
+}
+
+/** Every mapping key `__proto__`, with its field path: schemas drop such a key silently instead of rejecting it. */
+function protoKeys(node: unknown, path: PathKey[]): { node: Node; path: PathKey[] }[] {
+  const found: { node: Node; path: PathKey[] }[] = [];
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === "__proto__" && isScalar(pair.key)) found.push({ node: pair.key, path: [...path, key] });
+      found.push(...protoKeys(pair.value, key === undefined ? path : [...path, key]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => found.push(...protoKeys(item, [...path, i])));
+  }
+  return found;
 }
 
 function firstLine(message: string): string {

@@ -114,6 +114,18 @@ describe("reporting", () => {
     expect(catalogOf({ s: "name: x\nkind: service\nenv:\n  A: [1\n" }).lines[0]).toMatch(/^services\/s\/service\.yaml:[45]:\d+ YAML syntax error: /);
   });
 
+  it("refuses a __proto__ key wherever it stands, instead of letting it vanish", () => {
+    const c = catalogOf({ s: "name: x\nkind: service\nenv:\n  A: b\n  __proto__: polluted\nbuild:\n  env:\n    __proto__: x\n" });
+    expect(c.lines).toEqual([
+      'services/s/service.yaml:5:3 env.__proto__: "__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word',
+      'services/s/service.yaml:8:5 build.env.__proto__: "__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word',
+    ]);
+    const stack = catalogOf({ s: BASE.service }, { dev: "config:\n  gantry:project: acme-dev-1\n  gantry:labels:\n    __proto__: x\n" });
+    expect(stack.lines).toEqual([
+      'Pulumi.dev.yaml:4:5 config.gantry:labels.__proto__: "__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word',
+    ]);
+  });
+
   it("rejects a document that is not a mapping", () => {
     expect(catalogOf({ s: "- name: x\n" }).lines).toEqual(["services/s/service.yaml:1:1 a service file must be a mapping of fields (name, kind, ...)"]);
   });
