@@ -1,5 +1,6 @@
 // Source fingerprints with a file-system monitor: a real Watchman server (Debian's package), private to this file.
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +56,47 @@ function repo(services: string[], watchmanconfig: object = {}): { root: string; 
     svc: (n) => path.join(root, "services", n),
     cache: (n) => path.join(base, "cache", `${n}.json`),
   };
+}
+
+/** A unix-socket proxy to Watchman that forwards requests at once and, while `hold` is set, keeps the answers back. */
+async function answerGate(target: string): Promise<{ sockname: string; hold: boolean; heldBytes: number; release(): void; close(): void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-wm-gate-"));
+  tmpRoots.push(dir);
+  const held: { to: net.Socket; data: Buffer }[] = [];
+  const sockets: net.Socket[] = [];
+  const gate = {
+    sockname: path.join(dir, "sock"),
+    hold: false,
+    heldBytes: 0,
+    release(): void {
+      gate.hold = false;
+      for (const h of held.splice(0)) h.to.write(h.data);
+    },
+    close(): void {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    sockets.push(client, upstream);
+    client.on("data", (d) => upstream.write(d));
+    upstream.on("data", (d) => {
+      if (gate.hold) {
+        held.push({ to: client, data: d });
+        gate.heldBytes += d.length;
+      } else client.write(d);
+    });
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(gate.sockname, resolve));
+  return gate;
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((res) => setTimeout(res, 5));
+  if (!cond()) throw new Error("condition not met in 10 s");
 }
 
 async function fp(dir: string, statCachePath: string, m: FsMonitor | null, exclude: string[] = [".git/"]) {
@@ -153,18 +195,27 @@ describe("fingerprint with Watchman", () => {
   });
 
   it("never hands a caller an answer that predates its call", async () => {
-    const r = repo(["api"]);
-    const m = monitor();
-    await fp(r.svc("api"), r.cache("api"), m);
-    // The first call's query is already sent when the edit lands; the second call must ask again and see it.
-    const first = fp(r.svc("api"), r.cache("api"), m);
-    await new Promise((res) => setImmediate(res));
-    fs.writeFileSync(path.join(r.svc("api"), "main.py"), "print('late edit')\n");
-    const second = fp(r.svc("api"), r.cache("api"), m);
-    await first;
-    const got = await second;
-    expect(got.via).toBe("tree");
-    expect(got.digest).toBe((await fingerprintSource(r.svc("api"), { exclude: [".git/"] })).digest);
+    // Watchman's answers pass through a proxy that can hold them back: the first call's answer is computed before
+    // the edit but delivered after the second call started. The second call must not take it.
+    const proxy = await answerGate(wm.sockname);
+    try {
+      const r = repo(["api"]);
+      const m = monitor(proxy.sockname);
+      await fp(r.svc("api"), r.cache("api"), m);
+      proxy.hold = true;
+      const first = fp(r.svc("api"), r.cache("api"), m);
+      await until(() => proxy.heldBytes > 0);
+      fs.writeFileSync(path.join(r.svc("api"), "main.py"), "print('late edit')\n");
+      const second = fp(r.svc("api"), r.cache("api"), m);
+      for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+      proxy.release();
+      expect((await first).via).toBe("monitor");
+      const got = await second;
+      expect(got.via).toBe("tree");
+      expect(got.digest).toBe((await fingerprintSource(r.svc("api"), { exclude: [".git/"] })).digest);
+    } finally {
+      proxy.close();
+    }
   });
 
   it("treats a clock from before a Watchman restart as unknown (fresh instance)", async () => {
