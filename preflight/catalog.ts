@@ -8,8 +8,12 @@ import type { DetectResult } from "./findings";
 
 /** The preflight of one service as it is built in one stack (build env and builder can differ per stack). */
 export function preflightService(service: LoadedService, builder: string): DetectResult {
+  return detect(detectInput(service, builder));
+}
+
+function detectInput(service: LoadedService, builder: string): Parameters<typeof detect>[0] {
   const { spec } = service;
-  return detect({
+  return {
     dir: service.sourceDir,
     builder,
     buildEnv: spec.build?.env,
@@ -19,7 +23,7 @@ export function preflightService(service: LoadedService, builder: string): Detec
     defaultProcess: spec.build?.defaultProcess,
     include: spec.build?.include,
     exclude: spec.build?.exclude,
-  });
+  };
 }
 
 /**
@@ -30,6 +34,8 @@ export function preflightService(service: LoadedService, builder: string): Detec
 export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Problem[] {
   const problems: Problem[] = [];
   const building = catalog.stacks.filter((stack) => catalog.platforms[stack] && !catalog.platforms[stack]!.promoteFrom);
+  // Stacks mostly build a service the same way (same builder, same build env): read its source once per way.
+  const detected = new Map<string, DetectResult>();
   for (const stack of building) {
     const platform = catalog.platforms[stack]!;
     for (const service of catalog.services[stack] ?? []) {
@@ -38,7 +44,13 @@ export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Proble
         problems.push(...dockerfileBuildProblems(service, stack, cwd, platform.baseStack ?? stack));
         continue;
       }
-      const result = preflightService(service, platform.builder);
+      const input = detectInput(service, platform.builder);
+      const key = JSON.stringify(input);
+      let result = detected.get(key);
+      if (!result) {
+        result = detect(input);
+        detected.set(key, result);
+      }
       for (const f of result.findings) {
         const file = f.file ? displayPath(path.join(service.sourceDir, f.file), cwd) : service.file;
         problems.push({
