@@ -2,6 +2,7 @@
 // Docker's inheritance between stages), and the build steps that feed it. Parsed with dockerfile-ast.
 
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
+import { normalizeRel } from "../preflight/source";
 
 export interface ImageRef {
   /** As written, with ARG defaults substituted. */
@@ -273,13 +274,7 @@ function expandEnv(text: string, env: EnvEntry[]): string {
 }
 
 function normalizeDir(dir: string): string {
-  const parts: string[] = [];
-  for (const p of dir.split("/")) {
-    if (p === "" || p === ".") continue;
-    if (p === "..") parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join("/")}`;
+  return `/${normalizeRel(dir)}`;
 }
 
 /** An argv as one shell line, quoting only the words that need it. */

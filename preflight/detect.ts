@@ -1,7 +1,6 @@
 // The builder's decision, replayed: which buildpack group wins, which processes the image gets,
 // and which findings would stop the build or the deploy.
 
-import * as fs from "node:fs";
 import { DEFAULT_BUILDER, describeBuilder } from "./builder";
 import { envValue, listFiles, type Context, type LanguageResult } from "./context";
 import { dockerfileHints } from "./dockerfile";
@@ -13,7 +12,7 @@ import { offeredList, offeredMatches } from "./offered";
 import { analyzeDart, analyzeDotnet, analyzePhp, analyzeRuby, dartMarker, dotnetMarker, phpMarker, rubyMarker } from "./others";
 import { parseProcfile, processMap } from "./procfile";
 import { analyzePythonGoogle, analyzePythonPaketo, dependencies, googlePackageManager, paketoDetectsPython, pythonFiles, readPyproject, requirementsWithoutPython, serversIn } from "./python";
-import { readProjectToml, SourceTree, type ProjectDescriptor } from "./source";
+import { isDirectory, readProjectToml, SourceTree, type ProjectDescriptor } from "./source";
 import type { VersionedLanguage } from "./versions";
 
 export function detect(input: PreflightInput): DetectResult {
@@ -135,13 +134,6 @@ function withServiceFilters(descriptor: ProjectDescriptor | null, input: Preflig
   return d;
 }
 
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 interface Picked {
   result: LanguageResult;

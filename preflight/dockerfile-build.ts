@@ -12,6 +12,7 @@ import type { LoadedService } from "../catalog/load";
 import type { Problem } from "../catalog/problems";
 import { hasPath, locate, parseYaml, type PathKey, type YamlSource } from "../catalog/yaml-source";
 import { dockerignorePatterns } from "../components/docker/dockerignore";
+import { isDirectory, isFile } from "./source";
 
 export function dockerfileBuildProblems(service: LoadedService, stack: string, cwd = process.cwd(), overrideStack = stack): Problem[] {
   const docker = dockerBuildOf(service);
@@ -87,18 +88,3 @@ function where(source: YamlSource | undefined, field: PathKey[], overrideStack: 
   return { ...locate(source, field), field: field.join(".") };
 }
 
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -7,7 +7,7 @@ import { parse as parseToml } from "smol-toml";
 import { envLabel, envValue, listFiles, type Context, type LanguageResult } from "./context";
 import { error, warning } from "./findings";
 import { lowestVersion, offeredMatches } from "./offered";
-import { firstLine, type SourceTree } from "./source";
+import { firstLine, normalizeRel, type SourceTree } from "./source";
 import { GOOGLE_DEFAULT, PYTHON_SMART_DEFAULT_FROM } from "./versions";
 
 export function pythonFiles(tree: SourceTree): string[] {
@@ -62,15 +62,6 @@ export function readRequirements(tree: SourceTree, rel: string, deps = new Map<s
   return deps;
 }
 
-function normalizeRel(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
-}
 
 export interface Pyproject {
   doc: Record<string, unknown>;

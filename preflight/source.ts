@@ -12,6 +12,35 @@ const SKIP_DIRS = new Set([".git", "node_modules"]);
 // Enough for any real service folder; past it the walk stops so detect stays fast on a mis-pointed dir.
 const MAX_FILES = 20_000;
 
+/** A regular file is at p (following links). */
+export function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A folder is at p (following links). */
+export function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A relative POSIX path with ".", "" and ".." resolved, never climbing above the root ("a/../../b" is "b"). */
+export function normalizeRel(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+
 export interface ProjectDescriptor {
   env: Record<string, string>;
   include: string[];
@@ -70,20 +99,11 @@ export class SourceTree {
 
   /** A regular file at rel exists and is uploaded. */
   has(rel: string): boolean {
-    if (!this.keep(rel)) return false;
-    try {
-      return fs.statSync(path.join(this.root, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.keep(rel) && isFile(path.join(this.root, rel));
   }
 
   isDir(rel: string): boolean {
-    try {
-      return fs.statSync(path.join(this.root, rel)).isDirectory();
-    } catch {
-      return false;
-    }
+    return isDirectory(path.join(this.root, rel));
   }
 
   read(rel: string): string | null {
