@@ -9,6 +9,7 @@ import { Service } from "../../components/service";
 import { kubernetesProvider } from "../../components/service/kubernetes-provider";
 import { ancestry, byType, installMocks, one, PROJECT_DIR, settle, v, type Captured } from "../service/harness";
 import { answerDockerBuilds, DOCKER_IMAGE, mockDigest, secret, type DockerMocks } from "./mocks";
+import { PACK } from "../support/resource-types";
 
 /*
  * A service with build.dockerfile under Pulumi's mock runtime: built by docker-build's Image (no PackImage),
@@ -17,7 +18,6 @@ import { answerDockerBuilds, DOCKER_IMAGE, mockDigest, secret, type DockerMocks 
 
 const FIXTURES = path.join(PROJECT_DIR, "test", "fixtures", "migrate");
 const REGISTRY = "europe-west1-docker.pkg.dev/acme-gantry-dev/services";
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 const TOKEN = "ya29.test-token-not-for-state";
 
 let captured: Captured[];

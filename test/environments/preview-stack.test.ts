@@ -8,6 +8,7 @@ import { accountId } from "../../components/service/identity";
 import { previewConfig } from "../../environments/preview-config";
 import { deployStack } from "../../infra/program";
 import { byType, installMocks, one, PROJECT_DIR, settle, strings, type Captured } from "../service/harness";
+import { PACK } from "../support/resource-types";
 
 /*
  * A PR preview stack (Pulumi.pr-7.yaml as `gantry preview up --pr 7` writes it) through the whole program under
@@ -15,7 +16,6 @@ import { byType, installMocks, one, PROJECT_DIR, settle, strings, type Captured 
  */
 
 const LONG = "checkout-recommendations-personalisation-engine-x";
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 let captured: Captured[];
 let dev: Captured[];
 

@@ -6,13 +6,13 @@ import { deployStack } from "../../infra/program";
 import { answerDockerBuilds, DOCKER_IMAGE, mockDigest } from "../docker/mocks";
 import { byType, installMocks, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
 import { answerStackReferences } from "../support/stack-references";
+import { PACK } from "../support/resource-types";
 
 /*
  * The whole program over a catalog that mixes buildpacks services (the examples) with services that still
  * build from a Dockerfile (two of the migrate fixtures), under Pulumi's mock runtime.
  */
 
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 const DOCKERFILE_SERVICES = ["node-tini-gke", "py-flask-ready"];
 const BUILDPACKS_SERVICES = ["catalog-api", "nightly-report", "storefront"];
 const WORKLOADS = ["gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/job:Job", "kubernetes:apps/v1:Deployment"];

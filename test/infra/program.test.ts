@@ -5,13 +5,12 @@ import { describe, expect, it } from "vitest";
 import { deployStack } from "../../infra/program";
 import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
 import { answerStackReferences, PROJECT_NUMBER } from "../support/stack-references";
+import { PACK } from "../support/resource-types";
 
 /*
  * The whole program (infra/program.ts, which infra/index.ts runs for the current stack) over the example
  * catalog, under Pulumi's mock runtime.
  */
-
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 
 async function run(stack: string, projectDir = PROJECT_DIR, stackOutputs: Record<string, Record<string, unknown>> = {}) {
   const captured = await installMocks(stack);

@@ -5,15 +5,10 @@ import { platformConfig, type PlatformConfig } from "../../catalog/schema/platfo
 import { JenkinsAgentCache } from "../../infra/jenkins/agent-cache";
 import { ancestry, byType, one, settle, summary, type Captured } from "../service/harness";
 import { installJenkinsMocks, type JenkinsMocks } from "./mocks";
+import { ATTACHED, CLAIM, CLASS, DISK, POLICY, POLICY_ATTACHMENT } from "../support/resource-types";
 
 /* JenkinsAgentCache under Pulumi's mock runtime: what each kind of agent gets, input by input. */
 
-const DISK = "gcp:compute/disk:Disk";
-const POLICY = "gcp:compute/resourcePolicy:ResourcePolicy";
-const POLICY_ATTACHMENT = "gcp:compute/diskResourcePolicyAttachment:DiskResourcePolicyAttachment";
-const ATTACHED = "gcp:compute/attachedDisk:AttachedDisk";
-const CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
-const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
 const COMPONENT = "gantry:jenkins:AgentCache";
 
 const platform = (jenkins: unknown): PlatformConfig =>

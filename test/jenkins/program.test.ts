@@ -8,18 +8,13 @@ import { packBuildArgs, type PackImageInputs } from "../../components/pack/provi
 import { deployStack } from "../../infra/program";
 import { byType, PROJECT_DIR, settle, type Captured } from "../service/harness";
 import { installJenkinsMocks, type JenkinsMocks } from "./mocks";
+import { CLAIM, CLASS, DISK, PACK, POLICY, POLICY_ATTACHMENT } from "../support/resource-types";
 
 /*
  * The whole program for a stack whose config asks for Jenkins agent caches, under the mock runtime: the disks or
  * claims it declares, and the cache arguments every PackImage hands pack.
  */
 
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
-const DISK = "gcp:compute/disk:Disk";
-const POLICY = "gcp:compute/resourcePolicy:ResourcePolicy";
-const POLICY_ATTACHMENT = "gcp:compute/diskResourcePolicyAttachment:DiskResourcePolicyAttachment";
-const CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
-const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
 const SERVICES = ["catalog-api", "nightly-report", "storefront"];
 const REGISTRY = "europe-west1-docker.pkg.dev/acme-gantry-dev/services";
 

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { deployStack } from "../../infra/program";
 import { byType, installMocks, PROJECT_DIR, settle, v } from "../service/harness";
 import { answerStackReferences } from "../support/stack-references";
+import { PACK } from "../support/resource-types";
 
 /*
  * "Last deployments" for the plan to compare against. The deployment itself is the shared harness's mock
@@ -11,8 +12,6 @@ import { answerStackReferences } from "../support/stack-references";
  * local file backend's checkpoint at <backend>/.pulumi/stacks/<project>/<stack>.json ({version: 3,
  * checkpoint: {stack, latest: {manifest, resources: [{urn, custom, id, type, inputs, outputs}]}}}).
  */
-
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 
 export interface Deployed {
   /** The stack's `services` output, resolved. */

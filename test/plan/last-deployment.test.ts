@@ -5,8 +5,8 @@ import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { backendUrl, fileBackendDir } from "../../environments/backend";
 import { lastDeployment, readDeploymentFile } from "../../plan/last-deployment";
+import { PACK } from "../support/resource-types";
 
-const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";
 const resources = [
   { urn: "urn:pulumi:dev::gantry::pulumi:pulumi:Stack::gantry-dev", custom: false, type: "pulumi:pulumi:Stack", outputs: { services: { storefront: { image: "r/storefront@sha256:1" } } } },
   { urn: `urn:pulumi:dev::gantry::gantry:service:Service$${PACK}::storefront`, custom: true, id: "x", type: PACK, inputs: { source: "s1", runImage: "old" }, outputs: { source: "s1", runImage: "old", imageRef: "r/storefront@sha256:1" } },

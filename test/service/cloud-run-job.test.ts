@@ -3,14 +3,11 @@ import type { Captured } from "./harness";
 import { ancestry, DIGEST, imageFor, installMocks, loaded, ofComponent, one, settle, summary, v, variant } from "./harness";
 import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
+import { ACCOUNT, JOB, JOB_INVOKER, SCHEDULER } from "../support/resource-types";
 
 let captured: Captured[];
 const services: Record<string, Service> = {};
 
-const JOB = "gcp:cloudrunv2/job:Job";
-const JOB_INVOKER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
-const SCHEDULER = "gcp:cloudscheduler/job:Job";
-const ACCOUNT = "gcp:serviceaccount/account:Account";
 const LONG = "a-very-long-job-name-for-the-nightly-warehouse-ex"; // 49 characters, the Cloud Run maximum
 
 beforeAll(async () => {

@@ -3,12 +3,10 @@ import type { Captured } from "./harness";
 import { DIGEST, imageFor, installMocks, loaded, ofComponent, one, settle, summary, ancestry, v, variant } from "./harness";
 import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
+import { INVOKER, SERVICE } from "../support/resource-types";
 
 let captured: Captured[];
 const services: Record<string, Service> = {};
-
-const SERVICE = "gcp:cloudrunv2/service:Service";
-const INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
 
 beforeAll(async () => {
   captured = await installMocks("dev");

@@ -9,18 +9,11 @@ import { ancestry, byType, DIGEST, imageFor, installMocks, loaded, ofComponent, 
 import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
 import { kubernetesProvider } from "../../components/service/kubernetes-provider";
+import { DEPLOYMENT, HPA, KSA, KSERVICE, NAMESPACE, SPC, WI } from "../support/resource-types";
 
 let captured: Captured[];
 const services: Record<string, Service> = {};
 const providerUrn: Record<string, string> = {};
-
-const NAMESPACE = "kubernetes:core/v1:Namespace";
-const KSA = "kubernetes:core/v1:ServiceAccount";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const KSERVICE = "kubernetes:core/v1:Service";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
-const WI = "gcp:serviceaccount/iAMMember:IAMMember";
 
 const LABELS = { "app.kubernetes.io/name": "catalog-api", "app.kubernetes.io/part-of": "gantry" };
 const SECURITY_CONTEXT = {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
+import { PACK } from "../support/resource-types";
 
 /** Shared set-up for the deployment tests under Pulumi's mock runtime (one process per test file). */
 
@@ -38,7 +39,7 @@ function computed(type: string, name: string, inputs: any): Record<string, unkno
       return { uri: `https://${inputs.name}-h4sh-ew.a.run.app` };
     case "gcp:artifactregistry/repository:Repository":
       return { registryUri: `${inputs.location}-docker.pkg.dev/${inputs.project}/${inputs.repositoryId}` };
-    case "pulumi-nodejs:dynamic/gantry:PackImage": {
+    case PACK: {
       // What a build would publish: a digest that follows the fingerprint and the run image, like a real one.
       const digest = `sha256:${createHash("sha256").update(`${inputs.fingerprint}\n${inputs.runImage}`).digest("hex")}`;
       return { digest, imageRef: `${inputs.repository}@${digest}`, lastOperation: "build", tag: "g-test", logPath: "", buildpacks: [], sbomDir: "" };

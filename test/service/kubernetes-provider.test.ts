@@ -4,11 +4,11 @@ import { ancestry, installMocks, loaded, one, settle, summary, v } from "./harne
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { ArtifactRegistry } from "../../components/registry";
 import { gkeKubeconfig, kubernetesProvider, type KubernetesTarget } from "../../components/service/kubernetes-provider";
+import { READER } from "../support/resource-types";
 
 let captured: Captured[];
 const targets: Record<string, KubernetesTarget> = {};
 const PROVIDER = "pulumi:providers:kubernetes";
-const READER = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember";
 
 beforeAll(async () => {
   captured = await installMocks("prod");
