@@ -35,6 +35,14 @@ type DiffResultWithDetail = pulumi.dynamic.DiffResult & {
 // leave values here for the CRUD functions (the host calls configure once per provider text).
 const settings = { owner: "" };
 
+// What create and update report for the file. Serialized along with them (it only uses `settings`).
+function fileOutputs(path: string, content: string, token: string | undefined): Props {
+  // Outputs must not contain `undefined`: the host's Struct conversion rejects it ("Unexpected struct type.").
+  const outs: Props = { path, content, size: Buffer.byteLength(content), tokenLength: token?.length ?? 0, owner: settings.owner };
+  if (token !== undefined) outs["token"] = token;
+  return outs;
+}
+
 export const sampleProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     // An unqualified key is looked up as `<PULUMI_NODEJS_PROJECT of the host>:owner`.
@@ -81,16 +89,7 @@ export const sampleProvider: pulumi.dynamic.ResourceProvider = {
     const token = typeof inputs["token"] === "string" ? inputs["token"] : undefined;
     fs.writeFileSync(path, content);
     console.log(`sample-provider: wrote ${path}`);
-    // Outputs must not contain `undefined`: the host's Struct conversion rejects it ("Unexpected struct type.").
-    const outs: Props = {
-      path,
-      content,
-      size: Buffer.byteLength(content),
-      tokenLength: token?.length ?? 0,
-      owner: settings.owner,
-    };
-    if (token !== undefined) outs["token"] = token;
-    return { id: path, outs };
+    return { id: path, outs: fileOutputs(path, content, token) };
   },
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -112,15 +111,7 @@ export const sampleProvider: pulumi.dynamic.ResourceProvider = {
     if (olds["path"] !== path && typeof olds["path"] === "string") {
       fs.rmSync(olds["path"], { force: true });
     }
-    const outs: Props = {
-      path,
-      content,
-      size: Buffer.byteLength(content),
-      tokenLength: token?.length ?? 0,
-      owner: settings.owner,
-    };
-    if (token !== undefined) outs["token"] = token;
-    return { outs };
+    return { outs: fileOutputs(path, content, token) };
   },
 
   async delete(id: string): Promise<void> {

@@ -108,14 +108,18 @@ function cacheSourceName(section) {
   return section.format === 'bind' ? 'source' : 'name';
 }
 
+// One `key=value` field of --cache; pack checks each field as it reaches it, in both of its passes.
+function cacheField(field) {
+  const eq = field.indexOf('=');
+  if (eq < 0) throw new Error(`invalid field '${field}' must be a key=value pair`);
+  return [field.slice(0, eq).toLowerCase(), field.slice(eq + 1)];
+}
+
 function parseCacheValue(opts, value, resolvePath) {
   const fields = readCsvRecord(value, ';');
   let section = null;
   for (const field of fields) {
-    const eq = field.indexOf('=');
-    if (eq < 0) throw new Error(`invalid field '${field}' must be a key=value pair`);
-    const key = field.slice(0, eq).toLowerCase();
-    const v = field.slice(eq + 1);
+    const [key, v] = cacheField(field);
     if (key === 'type') {
       if (!CACHE_TYPES.includes(v)) throw new Error(`invalid cache type '${v}'`);
       section = v; // first type= wins
@@ -124,10 +128,7 @@ function parseCacheValue(opts, value, resolvePath) {
   }
   const target = opts[section || CACHE_KEYS.type.default];
   for (const field of fields) {
-    const eq = field.indexOf('=');
-    if (eq < 0) throw new Error(`invalid field '${field}' must be a key=value pair`);
-    const key = field.slice(0, eq).toLowerCase();
-    const v = field.slice(eq + 1);
+    const [key, v] = cacheField(field);
     if (key === 'format') {
       if (!CACHE_FORMATS.includes(v)) throw new Error(`invalid cache format '${v}'`);
       target.format = v;
