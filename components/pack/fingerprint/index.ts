@@ -432,12 +432,13 @@ export async function fingerprintSource(dir: string, opts: FingerprintOptions = 
   const filter = compileUploadFilter(opts);
   const root = resolveAppDir(dir);
   if (opts.statCachePath === undefined) return fingerprintTree(root, filter, opts);
-  checkCacheOutsideUploadSet(root, filter, opts.statCachePath);
   const monitor = opts.monitor === undefined ? defaultMonitor() : opts.monitor;
-  if (!monitor) return fingerprintTree(root, filter, opts);
-
+  if (!monitor) {
+    checkCacheOutsideUploadSet(root, filter, opts.statCachePath);
+    return fingerprintTree(root, filter, opts);
+  }
   const recordPath = monitorRecordPath(opts.statCachePath);
-  checkCacheOutsideUploadSet(root, filter, recordPath);
+  checkCacheOutsideUploadSet(root, filter, opts.statCachePath, recordPath);
   const header = digestHeader(filter);
   const record = readMonitorRecord(recordPath, { root, monitor: monitor.name, filter: header });
   const answer = await monitor.query(root, record?.clock, record?.watchRoot);
@@ -508,24 +509,34 @@ async function fingerprintTree(root: string, filter: UploadFilter, opts: Fingerp
  * A stat cache inside the upload set would change the digest on every run (pack would upload it, too): refuse it.
  * It may live inside the app dir only where include/exclude keep it out of the upload set.
  */
-function checkCacheOutsideUploadSet(root: string, filter: UploadFilter, cachePath: string): void {
-  // Resolve symlinks in the longest existing prefix of the cache path (its directory may not exist yet).
-  let existing = path.resolve(cachePath);
-  const rest: string[] = [];
-  while (!fs.existsSync(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(path.basename(existing));
-    existing = parent;
-  }
-  const resolved = path.join(fs.realpathSync(existing), ...rest).split(path.sep).join("/");
-  const rel = path.posix.relative(root, resolved);
-  if (rel === "" || rel === ".." || rel.startsWith("../") || path.posix.isAbsolute(rel)) return;
-  if (uploadSetContains(filter, rel)) {
-    throw new Error(
-      `fingerprint: the stat cache ${cachePath} is inside the app directory ${root} and would be uploaded by pack ` +
-        `(and change the fingerprint on every run); keep it outside the app directory or exclude it in project.toml`,
-    );
+function checkCacheOutsideUploadSet(root: string, filter: UploadFilter, ...cachePaths: string[]): void {
+  const resolvedDirs = new Map<string, string>();
+  for (const cachePath of cachePaths) {
+    // The directory entry is what pack would upload (the cache is replaced by rename, never written through a
+    // link), so resolve symlinks in the longest existing prefix of its directory, which may not exist yet.
+    const dir = path.dirname(path.resolve(cachePath));
+    let resolvedDir = resolvedDirs.get(dir);
+    if (resolvedDir === undefined) {
+      let existing = dir;
+      const rest: string[] = [];
+      while (!fs.existsSync(existing)) {
+        const parent = path.dirname(existing);
+        if (parent === existing) break;
+        rest.unshift(path.basename(existing));
+        existing = parent;
+      }
+      resolvedDir = path.join(fs.realpathSync(existing), ...rest);
+      resolvedDirs.set(dir, resolvedDir);
+    }
+    const resolved = path.join(resolvedDir, path.basename(cachePath)).split(path.sep).join("/");
+    const rel = path.posix.relative(root, resolved);
+    if (rel === "" || rel === ".." || rel.startsWith("../") || path.posix.isAbsolute(rel)) continue;
+    if (uploadSetContains(filter, rel)) {
+      throw new Error(
+        `fingerprint: the stat cache ${cachePath} is inside the app directory ${root} and would be uploaded by pack ` +
+          `(and change the fingerprint on every run); keep it outside the app directory or exclude it in project.toml`,
+      );
+    }
   }
 }
 
