@@ -28,6 +28,10 @@ export interface PackImageArgs {
   /** Run trusted (one creator container). Default: when the builder is on `trustedBuilders`. */
   trustBuilder?: boolean;
   trustedBuilders?: string[];
+  /** `--lifecycle-image` for an untrusted builder, pinned by digest. */
+  lifecycleImage?: string;
+  /** `--network` of the build containers, e.g. "host" to reach a package mirror or registry on the agent itself. */
+  network?: string;
   maxParallelBuilds?: number;
   timeoutSeconds?: number;
   /** Full build logs, SBOMs and progress.log; default .gantry/logs. */
@@ -84,6 +88,8 @@ export class PackImage extends pulumi.dynamic.Resource {
         tags: args.tags ?? [],
         trustBuilder: args.trustBuilder ?? builderIsTrusted(args.builder, trustedBuilders),
         trustedBuilders,
+        lifecycleImage: args.lifecycleImage ?? "",
+        network: args.network ?? "",
         fingerprint,
         maxParallelBuilds: args.maxParallelBuilds ?? 4,
         timeoutSeconds: args.timeoutSeconds ?? 1800,

@@ -44,6 +44,13 @@ export interface PackImageInputs {
   trustBuilder: boolean;
   /** Builder repositories that may run trusted (one creator container that receives registry credentials). */
   trustedBuilders: string[];
+  /**
+   * Lifecycle image for an untrusted builder (`--lifecycle-image`), pinned by digest; "" lets pack pull
+   * `docker.io/buildpacksio/lifecycle:<version>`, which a platform mirroring its images into its own registry avoids.
+   */
+  lifecycleImage: string;
+  /** Docker network of the build containers (`--network`); "" lets pack make an ephemeral bridge network. */
+  network: string;
   /** Hash of source, builder, env, descriptor and default process. */
   fingerprint: string;
   maxParallelBuilds: number;
@@ -164,7 +171,11 @@ export function packBuildArgs(inputs: PackImageInputs, ctx: { tag: string; descr
   for (const name of [...inputs.secretEnv].sort()) args.push("--env", name);
   args.push(...cacheArgs(inputs.cache));
   for (const t of inputs.tags) args.push("--tag", `${inputs.repository}:${t}`);
-  if (inputs.trustBuilder && builderIsTrusted(inputs.builder, inputs.trustedBuilders)) args.push("--trust-builder");
+  const trusted = inputs.trustBuilder && builderIsTrusted(inputs.builder, inputs.trustedBuilders);
+  if (trusted) args.push("--trust-builder");
+  // pack ignores (with a warning) a lifecycle image for a trusted builder: the builder's own lifecycle runs.
+  else if (inputs.lifecycleImage) args.push("--lifecycle-image", inputs.lifecycleImage);
+  if (inputs.network) args.push("--network", inputs.network);
   args.push("--no-color");
   return args;
 }

@@ -57,6 +57,8 @@ const inputs: PackImageInputs = {
   tags: ["3f2a9c1"],
   trustBuilder: true,
   trustedBuilders: ["gcr.io/buildpacks/builder"],
+  lifecycleImage: "",
+  network: "",
   fingerprint: "sha256:fff",
   maxParallelBuilds: 4,
   timeoutSeconds: 1800,
@@ -89,6 +91,27 @@ describe("pack build arguments", () => {
     expect(argv).toContain("--trust-builder");
     const untrusted = packBuildArgs({ ...inputs, builder: "example.com/other/builder@sha256:" + "3".repeat(64) }, { tag: "t", descriptorFile: "d", reportDir: "r", sbomDir: "s" });
     expect(untrusted).not.toContain("--trust-builder");
+  });
+
+  it("names the pinned lifecycle image only for an untrusted builder, where pack would otherwise pull Docker Hub's", () => {
+    const lifecycleImage = "europe-docker.pkg.dev/acme/mirror/lifecycle@sha256:" + "6".repeat(64);
+    const ctx = { tag: "t", descriptorFile: "d", reportDir: "r", sbomDir: "s" };
+    const untrusted = packBuildArgs({ ...inputs, trustBuilder: false, lifecycleImage }, ctx);
+    assertContract(untrusted);
+    expect(untrusted.join(" ")).toContain(`--lifecycle-image ${lifecycleImage}`);
+    expect(untrusted).not.toContain("--trust-builder");
+    const trusted = packBuildArgs({ ...inputs, lifecycleImage }, ctx);
+    expect(trusted).toContain("--trust-builder");
+    expect(trusted).not.toContain("--lifecycle-image");
+    expect(packBuildArgs({ ...inputs, trustBuilder: false }, ctx)).not.toContain("--lifecycle-image");
+  });
+
+  it("sets the build containers' network only when asked", () => {
+    const ctx = { tag: "t", descriptorFile: "d", reportDir: "r", sbomDir: "s" };
+    const host = packBuildArgs({ ...inputs, network: "host" }, ctx);
+    assertContract(host);
+    expect(host.join(" ")).toContain("--network host");
+    expect(argv).not.toContain("--network");
   });
 
   it("leaves --default-process out when the builder decides", () => {

@@ -3,6 +3,7 @@
 // touches /etc/docker/registry or the Debian system service.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import * as fs from "node:fs";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -25,6 +26,14 @@ export interface RunningRegistry {
   url: string;
   /** Kills the registry and removes its temp dir. Safe to call twice. */
   stop(): Promise<void>;
+  pid: number;
+  /** Its temp dir (config and storage). */
+  dir: string;
+}
+
+export interface RegistryOptions {
+  /** In its own process group and unref'd, so it outlives this process; stop it with stopDetachedRegistry. */
+  detached?: boolean;
 }
 
 export interface HttpResult {
@@ -94,7 +103,7 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-async function startOnce(): Promise<RunningRegistry> {
+async function startOnce(opts: RegistryOptions): Promise<RunningRegistry> {
   if (!existsSync(REGISTRY_BINARY)) {
     throw new Error(
       `${REGISTRY_BINARY} is missing: install Debian's docker-registry package (test/support/global-setup.ts does this as root)`,
@@ -110,8 +119,13 @@ async function startOnce(): Promise<RunningRegistry> {
   // Strip REGISTRY_* variables: distribution lets them override the config file.
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("REGISTRY_")) env[k] = v;
-  const child = spawn(REGISTRY_BINARY, ["serve", configFile], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
+  const logFd = opts.detached ? fs.openSync(path.join(tmp, "registry.log"), "a") : undefined;
+  const child = spawn(REGISTRY_BINARY, ["serve", configFile], { env, stdio: logFd === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", logFd, logFd], detached: opts.detached });
+  if (logFd !== undefined) {
+    fs.closeSync(logFd);
+    child.unref();
+  }
   const keep = (c: Buffer) => {
     output = (output + c.toString("utf8")).slice(-16_384);
   };
@@ -156,15 +170,15 @@ async function startOnce(): Promise<RunningRegistry> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { host, url, stop };
+  return { host, url, stop, pid: child.pid!, dir: tmp };
 }
 
 /** Starts a throwaway registry on a free 127.0.0.1 port (retries if the port was taken meanwhile). */
-export async function startRegistry(): Promise<RunningRegistry> {
+export async function startRegistry(opts: RegistryOptions = {}): Promise<RunningRegistry> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce();
+      return await startOnce(opts);
     } catch (err) {
       lastError = err;
     }
@@ -228,4 +242,23 @@ export async function listTags(host: string, repo: string): Promise<string[]> {
 export async function deleteManifest(host: string, repo: string, digest: string): Promise<number> {
   const res = await request("DELETE", `http://${host}/v2/${repo}/manifests/${digest}`);
   return res.status;
+}
+
+/** Stops a registry started with `detached` by another process (its pid and dir are all that is left of it). */
+export async function stopDetachedRegistry(reg: { pid: number; dir: string }): Promise<void> {
+  const gone = () => {
+    try {
+      process.kill(reg.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (!gone()) {
+    process.kill(reg.pid, "SIGTERM");
+    const until = Date.now() + 5_000;
+    while (!gone() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    if (!gone()) process.kill(reg.pid, "SIGKILL");
+  }
+  await rm(reg.dir, { recursive: true, force: true });
 }
