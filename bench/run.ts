@@ -17,6 +17,9 @@ function isBench(b: unknown): b is Bench {
   );
 }
 
+/** Modules may export `after()`: run once when every bench has run, e.g. to stop what their benches shared. */
+const afterHooks: Array<() => Promise<void>> = [];
+
 function loadBenches(dir: string): Bench[] {
   const files = fs
     .readdirSync(dir)
@@ -26,8 +29,9 @@ function loadBenches(dir: string): Bench[] {
   const seen = new Set<string>();
   for (const f of files) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(dir, f)) as { benches?: unknown };
+    const mod = require(path.join(dir, f)) as { benches?: unknown; after?: unknown };
     if (!Array.isArray(mod.benches)) throw new Error(`${f}: expected an exported array \`benches\``);
+    if (typeof mod.after === "function") afterHooks.push(mod.after as () => Promise<void>);
     for (const b of mod.benches) {
       if (!isBench(b)) throw new Error(`${f}: every entry of \`benches\` needs an id and a run() function`);
       if (seen.has(b.id)) throw new Error(`${f}: duplicate bench id ${b.id}`);
@@ -69,6 +73,14 @@ async function main(): Promise<number> {
       process.stderr.write(`${b.id}: ${err instanceof Error && err.stack ? err.stack : msg}\n`);
     }
     process.stdout.write(line + "\n");
+  }
+  for (const after of afterHooks) {
+    try {
+      await after();
+    } catch (err) {
+      failed++;
+      process.stderr.write(`bench teardown: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
   }
   return failed > 0 ? 1 : 0;
 }

@@ -70,8 +70,8 @@ describeReal("PackImage with the real pack, lifecycle, builder and registry", (w
       { id: "gantry-test/procfile", version: "1.0.0" },
     ]);
     const sboms = (fs.readdirSync(o.sbomDir, { recursive: true }) as string[]).filter((f) => f.endsWith("sbom.cdx.json"));
-    expect(sboms).toContain(path.join("sbom", "launch", "gantry-test_deps", "deps", "sbom.cdx.json"));
-    const sbom = JSON.parse(fs.readFileSync(path.join(o.sbomDir, "sbom", "launch", "gantry-test_deps", "deps", "sbom.cdx.json"), "utf8"));
+    expect(sboms).toContain(path.join("sbom", "launch", "gantry-test_deps", "packages", "sbom.cdx.json"));
+    const sbom = JSON.parse(fs.readFileSync(path.join(o.sbomDir, "sbom", "launch", "gantry-test_deps", "packages", "sbom.cdx.json"), "utf8"));
     expect(sbom.components).toEqual(expect.arrayContaining([expect.objectContaining({ name: "flask", version: "3.1.2" })]));
     const log = fs.readFileSync(o.logPath, "utf8");
     for (const phase of ["ANALYZING", "DETECTING", "RESTORING", "BUILDING", "EXPORTING"]) expect(log).toContain(`===> ${phase}`);

@@ -28,11 +28,19 @@ export default function setup(project: TestProject): () => Promise<void> {
   ensureWatchmanInstalled();
   const runDir = newRunDir();
   project.provide("gantryRunDir", runDir);
+  // Every temp folder a test makes lands under the run's folder (the workers inherit TMPDIR), so the teardown
+  // removes what a test forgot or could not remove when it failed.
+  const tmp = path.join(runDir, "tmp");
+  fs.mkdirSync(tmp);
+  const previousTmp = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
   return async () => {
     await stopSharedRealWorld(runDir);
     const skipped = path.join(runDir, "real-tier-skipped");
     // One line at the end of the run, so a tier that did not run is never mistaken for one that passed.
     if (fs.existsSync(skipped)) process.stderr.write(`\ngantry: real tier NOT RUN: ${fs.readFileSync(skipped, "utf8").trim()}\n`);
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
     fs.rmSync(runDir, { recursive: true, force: true });
   };
 }

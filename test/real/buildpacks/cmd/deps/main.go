@@ -1,8 +1,9 @@
-// deps: detects when the app has a deps.txt, and fills a launch+cache layer with the dependencies it lists,
-// fetched from the package server named by the DEPS_URL build env (with DEPS_TOKEN, a secret build env, as a
-// bearer token when set). When the cache restored a layer for the same deps.txt it reuses it and fetches nothing,
-// which is the path that turns a 30-minute PyTorch build into a 3-minute one. A dependency the server does not
-// have fails the build, as pip does.
+// deps: detects when the app has a deps.txt, and works as pip or npm do in a language buildpack: the dependencies
+// it lists are downloaded into a cache-only layer, from the package server named by the DEPS_URL build env (with
+// DEPS_TOKEN, a secret build env, as a bearer token when set), then installed into the launch layer the image
+// carries. When the cache restored the downloads for the same deps.txt, nothing is fetched (the path that turns a
+// 30-minute PyTorch build into a 3-minute one) but the install still runs. A dependency the server does not have
+// fails the build, as pip does.
 package main
 
 import (
@@ -50,8 +51,40 @@ func readDeps() ([]string, string, error) {
 
 var restoredSha = regexp.MustCompile(`(?m)^\s*sha\s*=\s*"([0-9a-f]+)"`)
 
-func layerToml(sha string) string {
-	return fmt.Sprintf("[types]\nbuild = false\ncache = true\nlaunch = true\n\n[metadata]\nsha = %q\n", sha)
+func downloadsToml(sha string) string {
+	return fmt.Sprintf("[types]\nbuild = false\ncache = true\nlaunch = false\n\n[metadata]\nsha = %q\n", sha)
+}
+
+// install copies the downloads into the launch layer, as pip installs wheels from its cache into site-packages.
+func install(layers string, downloads string) error {
+	packages := filepath.Join(layers, "packages")
+	if err := os.RemoveAll(packages); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(packages, 0o755); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(downloads)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		in, err := os.Open(filepath.Join(downloads, e.Name()))
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(filepath.Join(packages, e.Name()))
+		if err == nil {
+			_, err = io.Copy(out, in)
+			out.Close()
+		}
+		in.Close()
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Printf("  Installed %d packages\n", len(entries))
+	return os.WriteFile(filepath.Join(layers, "packages.toml"), []byte("[types]\nbuild = false\ncache = false\nlaunch = true\n"), 0o644)
 }
 
 func fetch(url, token, dest string) error {
@@ -94,7 +127,7 @@ func writeSbom(layers string, deps []string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(layers, "deps.sbom.cdx.json"), doc, 0o644)
+	return os.WriteFile(filepath.Join(layers, "packages.sbom.cdx.json"), doc, 0o644)
 }
 
 func build() error {
@@ -103,16 +136,19 @@ func build() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(layers, "deps")
-	meta := filepath.Join(layers, "deps.toml")
+	dir := filepath.Join(layers, "downloads")
+	meta := filepath.Join(layers, "downloads.toml")
 	if prev, err := os.ReadFile(meta); err == nil {
 		if m := restoredSha.FindSubmatch(prev); m != nil && string(m[1]) == sha {
 			if _, err := os.Stat(dir); err == nil {
 				fmt.Printf("  Reusing %d cached dependencies (deps.txt %s)\n", len(deps), sha[:12])
-				if err := writeSbom(layers, deps); err != nil {
+				if err := os.WriteFile(meta, []byte(downloadsToml(sha)), 0o644); err != nil {
 					return err
 				}
-				return os.WriteFile(meta, []byte(layerToml(sha)), 0o644)
+				if err := install(layers, dir); err != nil {
+					return err
+				}
+				return writeSbom(layers, deps)
 			}
 		}
 	}
@@ -133,10 +169,13 @@ func build() error {
 			return fmt.Errorf("dependency %s: %w", d, err)
 		}
 	}
-	if err := writeSbom(layers, deps); err != nil {
+	if err := os.WriteFile(meta, []byte(downloadsToml(sha)), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(meta, []byte(layerToml(sha)), 0o644)
+	if err := install(layers, dir); err != nil {
+		return err
+	}
+	return writeSbom(layers, deps)
 }
 
 func main() {
