@@ -10,7 +10,7 @@ import { knownKeys, serviceFile, type ServiceFile } from "./schema/service";
 import { didYouMean } from "./suggest";
 import { explainIssues, type FieldIssue } from "./zod-issues";
 import { keysAtPath } from "./zod-shape";
-import { hasPath, locate, parseYaml, type PathKey, type YamlSource } from "./yaml-source";
+import { hasPath, locate, readYamlFile, type PathKey, type YamlSource } from "./yaml-source";
 
 /** One service as it will be deployed in one stack: validated, defaults applied, paths resolved. */
 export interface LoadedService {
@@ -78,17 +78,18 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   const sources = new Map<string, YamlSource>();
   for (const file of files) {
     const shown = displayPath(file);
-    const parsed = parseYaml(shown, fs.readFileSync(file, "utf8"));
+    const parsed = readYamlFile(file, shown);
     if (!parsed.ok) {
       problems.push(...parsed.problems);
       continue;
     }
     sources.set(shown, parsed.source);
-    problems.push(...checkEnvironmentKeys(parsed.source, allStacks));
+    const fileProblems = checkEnvironmentKeys(parsed.source, allStacks);
+    problems.push(...fileProblems);
     for (const stack of Object.keys(platforms)) {
       const result = loadForStack(parsed.source, file, stack, platforms[stack]!);
       problems.push(...result.problems);
-      if (result.service) services[stack]!.push(result.service);
+      if (result.service && !hasErrors(fileProblems)) services[stack]!.push(result.service);
     }
   }
 
@@ -198,13 +199,20 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
  */
 function parseLeniently(input: Record<string, unknown>, keysAt: (p: PathKey[]) => string[]): { spec?: ServiceFile; issues: FieldIssue[]; dropped: PathKey[][] } {
   const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
   const dropped: PathKey[][] = [];
   let current = structuredClone(input);
   for (let attempt = 0; attempt < 5; attempt++) {
     const parsed = serviceFile.safeParse(current, { reportInput: true });
     if (parsed.success) return { spec: parsed.data, issues, dropped };
-    const found = explainIssues(parsed.error.issues, keysAt);
-    issues.push(...found.filter((f) => !issues.some((i) => i.path.join(".") === f.path.join(".") && i.message === f.message)));
+    // A secret reference may be the secret itself, typed in by mistake: never quoted back (its version may be).
+    const found = explainIssues(parsed.error.issues, keysAt, (p) => p[0] === "secrets" && p[p.length - 1] !== "version");
+    for (const f of found) {
+      const key = `${f.path.join("\u0000")}\u0001${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push(f);
+    }
     const removable = found.filter((f) => f.path.length > 0 && f.path[0] !== "kind" && f.path[0] !== "name");
     if (removable.length !== found.length) return { issues, dropped };
     for (const f of removable) {
@@ -215,19 +223,22 @@ function parseLeniently(input: Record<string, unknown>, keysAt: (p: PathKey[]) =
   return { issues, dropped };
 }
 
-// Fields whose rules read each other: dropping one makes the rules about the others speak of a default.
-const RELATED_FIELDS: readonly string[][] = [
-  ["cpu", "memory", "executionEnvironment", "concurrency", "cpuIdle"],
-  ["minInstances", "maxInstances"],
-  ["tasks", "parallelism"],
-  ["replicas", "autoscaling"],
-];
+// Which findings speak of a field's value when it is dropped (they would describe its default instead).
+const READ_BY: Readonly<Record<string, readonly string[]>> = {
+  cpu: ["memory", "executionEnvironment", "concurrency", "cpuIdle"],
+  memory: ["cpu", "executionEnvironment"],
+  executionEnvironment: ["memory", "cpu", "concurrency"],
+  minInstances: ["maxInstances"],
+  maxInstances: ["minInstances"],
+  tasks: ["parallelism"],
+  replicas: ["autoscaling"],
+  autoscaling: ["replicas"],
+};
 
 function related(dropped: PathKey[], issue: PathKey[]): boolean {
   const prefix = (a: PathKey[], b: PathKey[]) => a.every((k, i) => String(b[i]) === String(k));
   if (prefix(dropped, issue) || prefix(issue, dropped)) return true;
-  const [d, i] = [String(dropped[0]), String(issue[0])];
-  return RELATED_FIELDS.some((group) => group.includes(d) && group.includes(i));
+  return (READ_BY[String(dropped[0])] ?? []).includes(String(issue[0]));
 }
 
 function deletePath(target: Record<string, unknown>, p: PathKey[]): void {

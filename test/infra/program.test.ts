@@ -182,6 +182,24 @@ describe("what a change rolls out", () => {
     expect(imageOf(byType(second.captured, "gcp:cloudrunv2/job:Job")[0]!)).toEqual(imageOf(byType(first.captured, "gcp:cloudrunv2/job:Job")[0]!));
   });
 
+  it("passes build.secretEnv to pack by name: the value, set where pulumi up runs, reaches no input", async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, "services", "storefront", "service.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("build:\n  env:\n", "build:\n  secretEnv: [PIP_INDEX_TOKEN]\n  env:\n"));
+    const value = "s3cr3t-index-token-value";
+    process.env.PIP_INDEX_TOKEN = value;
+    try {
+      const { captured } = await run("dev", dir);
+      const pack = named(captured, PACK, "storefront");
+      expect(pack.inputs.secretEnv).toEqual(["PIP_INDEX_TOKEN"]);
+      expect(pack.inputs.projectToml).not.toContain("PIP_INDEX_TOKEN");
+      expect(named(captured, PACK, "catalog-api").inputs.secretEnv).toEqual([]);
+      expect(JSON.stringify(captured.map((c) => c.inputs))).not.toContain(value);
+    } finally {
+      delete process.env.PIP_INDEX_TOKEN;
+    }
+  });
+
   it("refuses to deploy anything from a broken catalog, with the problems and no stack trace", async () => {
     const dir = projectCopy();
     fs.appendFileSync(path.join(dir, "services", "storefront", "service.yaml"), "minInstance: 3\n");
