@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { discoverServiceFiles } from "./discover";
 import { displayPath as shownPath } from "./display-path";
+import { otherKindField } from "./kind-fields";
 import { mergeOverrides } from "./merge";
 import { discoverStacks, loadPlatform, stackFile } from "./platform";
 import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
@@ -43,7 +45,6 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-const SERVICE_FILES = ["service.yaml", "service.yml"];
 const NOT_PER_STACK = ["name", "kind", "environments"];
 
 export function hasErrors(problems: readonly Problem[]): boolean {
@@ -74,7 +75,9 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   }
 
   const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
-  const files = findServiceFiles(servicesDir, problems, displayPath);
+  const discovered = discoverServiceFiles(servicesDir, displayPath);
+  problems.push(...discovered.problems);
+  const files = discovered.files;
   const sources = new Map<string, YamlSource>();
   for (const file of files) {
     const shown = displayPath(file);
@@ -96,21 +99,6 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   for (const [stack, list] of Object.entries(services)) problems.push(...duplicateNames(list, stack, sources));
 
   return { stacks, platforms, services, problems: sortProblems(mergeAcrossStacks(problems, stacks)) };
-}
-
-function findServiceFiles(servicesDir: string, problems: Problem[], displayPath: (f: string) => string): string[] {
-  if (!fs.existsSync(servicesDir) || !fs.statSync(servicesDir).isDirectory()) {
-    problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: "service catalog folder not found" });
-    return [];
-  }
-  return fs
-    .readdirSync(servicesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((d) => {
-      const name = SERVICE_FILES.find((f) => fs.existsSync(path.join(servicesDir, d.name, f)));
-      return name ? [path.join(servicesDir, d.name, name)] : [];
-    });
 }
 
 function checkEnvironmentKeys(source: YamlSource, allStacks: string[]): Problem[] {
@@ -173,7 +161,8 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
 
   const keysAt = (p: PathKey[]) => (p.length === 0 ? knownKeys((effective as Record<string, unknown>).kind) : keysAtPath(serviceFile, p));
   const { spec, issues, dropped } = parseLeniently(effective, keysAt);
-  const problems = issues.map((i) => problem(i.path, i.message, "error", i.atKey));
+  const kind = (effective as Record<string, unknown>).kind;
+  const problems = issues.map((i) => problem(i.path, (i.atKey && i.path.length === 1 && otherKindField(kind, String(i.path[0]))) || i.message, "error", i.atKey));
   if (!spec) return { problems };
   // Rules still run when some fields were invalid, so one pass reports everything; findings about a dropped
   // field would describe its default rather than what the user wrote, so they are left out.
