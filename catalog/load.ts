@@ -43,6 +43,10 @@ export interface LoadOptions {
   stacks?: string[];
   /** Paths in problems are shown relative to this folder (default: the working directory). */
   cwd?: string;
+  /** Only these services, by name or by folder; default every service. A name matching none is an error. */
+  only?: string[];
+  /** Told what is being read, for progress on a terminal. */
+  onProgress?: (what: string) => void;
 }
 
 const NOT_PER_STACK = ["name", "kind", "environments"];
@@ -67,8 +71,10 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
     }
   }
 
+  const progress = opts.onProgress ?? (() => {});
   const platforms: Record<string, PlatformConfig> = {};
   for (const stack of stacks.filter((s) => allStacks.includes(s))) {
+    progress(`reading ${displayPath(stackFile(projectDir, stack))}`);
     const loaded = loadPlatform(projectDir, stack, cwd);
     problems.push(...loaded.problems);
     if (loaded.config) platforms[stack] = loaded.config;
@@ -76,16 +82,29 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
 
   const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
   const discovered = discoverServiceFiles(servicesDir, displayPath);
-  problems.push(...discovered.problems);
-  const files = discovered.files;
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const matched = new Set<string>();
+  const known: string[] = [];
+  // With --service, a folder that is not asked for is not read, and its problems are not ours to report.
+  const picked = (...names: unknown[]): boolean => {
+    const strings = names.filter((n): n is string => typeof n === "string");
+    known.push(...strings);
+    const hits = only ? strings.filter((n) => only.has(n)) : strings;
+    for (const h of hits) matched.add(h);
+    return !only || hits.length > 0;
+  };
+  problems.push(...discovered.problems.filter((p) => !only || [...only].some((n) => p.file.split("/").includes(n))));
   const sources = new Map<string, YamlSource>();
-  for (const file of files) {
+  discovered.files.forEach((file, i) => {
     const shown = displayPath(file);
+    const folder = path.basename(path.dirname(file));
+    progress(`checking ${shown} (${i + 1}/${discovered.files.length})`);
     const parsed = readYamlFile(file, shown);
     if (!parsed.ok) {
-      problems.push(...parsed.problems);
-      continue;
+      if (picked(folder)) problems.push(...parsed.problems);
+      return;
     }
+    if (!picked(folder, isMapping(parsed.source.value) ? parsed.source.value.name : undefined)) return;
     sources.set(shown, parsed.source);
     const fileProblems = checkEnvironmentKeys(parsed.source, allStacks);
     problems.push(...fileProblems);
@@ -93,6 +112,12 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
       const result = loadForStack(parsed.source, file, stack, platforms[stack]!);
       problems.push(...result.problems);
       if (result.service && !hasErrors(fileProblems)) services[stack]!.push(result.service);
+    }
+  });
+  for (const name of only ?? []) {
+    if (!matched.has(name)) {
+      const names = [...new Set(known)].sort();
+      problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: `no service named "${name}"${didYouMean(name, names)}; services are ${names.join(", ") || "(none)"}` });
     }
   }
 
