@@ -134,7 +134,8 @@ function firstAlias(root: unknown): Node | undefined {
   while (todo.length > 0) {
     const node = todo.pop();
     if (isAlias(node)) return node;
-    if (isMap(node)) for (const pair of node.items) todo.push(pair.value, pair.key);
+    // Pushed last-first, so the first alias in the file is the one popped first.
+    if (isMap(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]!.value, node.items[i]!.key);
     else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]);
   }
   return undefined;

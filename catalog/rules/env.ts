@@ -55,11 +55,12 @@ export const envRule: Rule = (spec) => {
     if (name in env) {
       issues.push({ path: ["secrets", name], message: `${name} is given both as a plain value (env) and as a secret; keep one` });
     }
-    if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
-      // Not an id, so possibly the secret itself: never echoed, as this line ends up in CI logs.
-      const shape = secretShape(ref.secret);
-      const what = shape ? `looks like ${shape}, not a secret id: the value belongs in Secret Manager, and here its id` : "is not a Secret Manager secret id";
-      issues.push({ path: ["secrets", name], message: `the value (not shown) ${what} (letters, digits, _ and -, up to 255, or projects/<project>/secrets/<id>)` });
+    // Not an id, so possibly the secret itself: never echoed, as this line ends up in CI logs.
+    const shape = secretShape(ref.secret);
+    if (shape) {
+      issues.push({ path: ["secrets", name], message: `the value (not shown) looks like ${shape}, not a secret id: the value belongs in Secret Manager, and here its id` });
+    } else if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
+      issues.push({ path: ["secrets", name], message: "the value (not shown) is not a Secret Manager secret id (letters, digits, _ and -, up to 255, or projects/<project>/secrets/<id>)" });
     }
     if (!/^(latest|[1-9]\d*)$/.test(ref.version)) {
       issues.push({ path: ["secrets", name], message: `secret version "${ref.version}" must be "latest" or a version number` });

@@ -104,7 +104,7 @@ export const gkeResourcesRule: Rule = (spec, ctx) => {
   const [low, high] = AUTOPILOT_GIB_PER_CPU;
   if (gib >= cpu * low && gib <= cpu * high) return [];
   const millis = (v: number, round: (n: number) => number) => `${round(v * 1000)}m`;
-  const fix = `for ${spec.memory}, cpu ${millis(gib / high, Math.ceil)} to ${millis(gib / low, Math.floor)}`;
+  const fix = `cpu ${millis(gib / high, Math.ceil)} to ${millis(gib / low, Math.floor)} for ${spec.memory}`;
   return [
     {
       path: ["memory"],
