@@ -75,7 +75,7 @@ export const labels = z
 
 export const probe = z.strictObject({
   type: z.enum(["http", "tcp", "grpc"]).default("http"),
-  path: z.string().startsWith("/", "must start with /").optional().meta({ description: "HTTP path (http probes)." }),
+  path: z.string().regex(/^\//, "must start with /").optional().meta({ description: "HTTP path (http probes)." }),
   port: port.optional().meta({ description: "Defaults to the container port." }),
   initialDelaySeconds: count(0).optional(),
   periodSeconds: count(1).optional(),
