@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CLOUD_RUN_NAME, DNS1035_LABEL } from "./rules/names";
+import { ENV_NAME } from "./schema/fields";
 import { cloudRunJob, cloudRunService, gkeWorkload, serviceFile } from "./schema/service";
 
 /**
@@ -40,12 +42,7 @@ export function serviceJsonSchema(): Record<string, unknown> {
 }
 
 // The name rules of catalog/rules/names.ts, which the zod schema leaves to a rule for the kind-specific message.
-const NAME_PATTERN: Record<string, string> = {
-  service: "^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$",
-  job: "^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$",
-  gke: "^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$",
-};
-const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
+const NAME_PATTERN: Record<string, string> = { service: CLOUD_RUN_NAME.source, job: CLOUD_RUN_NAME.source, gke: DNS1035_LABEL.source };
 const ENV_MAPS = new Set(["env", "secrets", "args"]);
 
 /**
@@ -58,7 +55,7 @@ function addStructuralRules(node: unknown, key = ""): void {
   const obj = node as Record<string, unknown>;
   const props = obj.properties as Record<string, Record<string, unknown>> | undefined;
   if (props?.include && props.exclude && props.dockerfile) obj.not = { properties: { include: {}, exclude: {} }, required: ["include", "exclude"] };
-  if (ENV_MAPS.has(key) && obj.type === "object" && obj.additionalProperties) obj.propertyNames = { pattern: ENV_NAME };
+  if (ENV_MAPS.has(key) && obj.type === "object" && obj.additionalProperties) obj.propertyNames = { pattern: ENV_NAME.source };
   for (const [k, v] of Object.entries(obj)) {
     if (k === "properties" && v && typeof v === "object") for (const [name, sub] of Object.entries(v)) addStructuralRules(sub, name);
     else if (k === "anyOf" || k === "oneOf") addStructuralRules(v, key);

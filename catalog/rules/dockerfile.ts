@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
 import type { Rule, RuleIssue } from "./types";
 
 // What each buildpacks-only option becomes under a Dockerfile build, so the message says where it went.
@@ -11,7 +12,6 @@ const BUILDPACKS_ONLY: Record<"env" | "secretEnv" | "include" | "exclude" | "def
 };
 
 const DOCKER_ONLY = ["context", "target", "args"] as const;
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * build.dockerfile switches the service from buildpacks to docker buildx; options of the other build make no

@@ -1,7 +1,7 @@
+import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
 import { literalSecret, secretShape } from "./secret-values";
 import type { Rule, RuleIssue } from "./types";
 
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Injected by the Cloud Run container contract (run/docs/container-contract#env-vars).
 const RESERVED_SERVICE = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"];
 const RESERVED_JOB = ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"];

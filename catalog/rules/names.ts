@@ -2,8 +2,8 @@ import type { Rule, RuleIssue } from "./types";
 
 // Cloud Run v2 serviceId: fewer than 50 characters (service.proto CreateServiceRequest.service_id).
 // Jobs get the same cap: the API allows more, but a job name and its execution token must fit 63 characters.
-const CLOUD_RUN_NAME = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+export const CLOUD_RUN_NAME = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
+export const DNS1035_LABEL = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 // pulumi-gcp >= 8 spends one of the 64 label slots on goog-pulumi-provisioned.
 const MAX_USER_LABELS = 63;

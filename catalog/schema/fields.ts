@@ -13,6 +13,9 @@ export const ranged = (min: number, max: number, what: string) =>
     .min(min, { error: (i) => `${String(i.input)} is out of range: ${what}` })
     .max(max, { error: (i) => `${String(i.input)} is out of range: ${what}` });
 
+/** An environment variable name as a shell and a container runtime take it. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const processName = z
   .string()
   .regex(/^[A-Za-z0-9_]+$/, "must be a Procfile process name: letters, digits and _ only (Google's builder reads Procfile lines as `^(\\w+):`)");
@@ -90,7 +93,7 @@ export const build = z
       .optional()
       .meta({ description: "Build-time environment (e.g. GOOGLE_PYTHON_VERSION, GOOGLE_ENTRYPOINT, BP_*). Written to project.toml [[io.buildpacks.build.env]]." }),
     secretEnv: z
-      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and _, not starting with a digit"))
+      .array(z.string().regex(ENV_NAME, "must be an environment variable name: letters, digits and _, not starting with a digit"))
       .optional()
       .meta({
         description:

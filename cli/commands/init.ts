@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { displayPath } from "../../catalog/display-path";
 import { SERVICE_FILE } from "../../catalog/discover";
+import { CLOUD_RUN_NAME } from "../../catalog/rules/names";
 import { DEFAULT_BUILDER, detect, type DetectResult } from "../../preflight";
 import { projectRoot } from "../project-root";
 
@@ -12,7 +13,6 @@ interface InitOptions {
   kind?: string;
 }
 
-const NAME = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
 const KINDS = ["service", "job", "gke"];
 
 export function registerInit(program: Command): void {
@@ -41,7 +41,7 @@ function initService(dir: string, opts: InitOptions): { message: string; code: n
   if (fs.existsSync(file)) return { message: `${shown} already exists; it is left as it is (remove it first to start again)`, code: 1 };
   if (opts.kind !== undefined && !KINDS.includes(opts.kind)) return { message: `--kind ${opts.kind}: expected service, job or gke`, code: 2 };
   const name = opts.name ?? serviceName(path.basename(dir));
-  if (!NAME.test(name)) return { message: `"${name}" is not a service name: lowercase letters, digits and hyphens, starting with a letter (give --name)`, code: 2 };
+  if (!CLOUD_RUN_NAME.test(name)) return { message: `"${name}" is not a service name: lowercase letters, digits and hyphens, starting with a letter (give --name)`, code: 2 };
 
   const found = detect({ dir, builder: DEFAULT_BUILDER });
   if (found.outcome === "detect-fail") {

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { loadCatalog } from "../../catalog/load";
+import { validJob, validService } from "../support/catalog-arbitraries";
 import { BASE, catalogOf, PLATFORM_YAML } from "../support/catalog-fixture";
 
 /*
@@ -86,18 +87,8 @@ describe("the JSON schema and the CLI agree", () => {
   });
 
   it("accepts generated documents the CLI accepts", () => {
-    const doc = fc.record({
-      name: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
-      kind: fc.constant("service"),
-      port: fc.integer({ min: 1, max: 65535 }),
-      concurrency: fc.integer({ min: 1, max: 1000 }),
-      minInstances: fc.integer({ min: 0, max: 3 }),
-      maxInstances: fc.integer({ min: 3, max: 100 }),
-      env: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z0-9]{0,8}$/), fc.stringMatching(/^[a-z0-9 ]{0,12}$/), { maxKeys: 3 }),
-      labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/), fc.stringMatching(/^[a-z0-9_-]{0,10}$/), { maxKeys: 3 }),
-    });
     fc.assert(
-      fc.property(doc, (d) => {
+      fc.property(fc.oneof(validService, validJob), (d) => {
         const text = stringify(d);
         const cli = catalogOf({ svc: text }, { dev: PLATFORM_YAML("dev") }).problems.filter((p) => p.severity === "error");
         if (cli.length === 0) expect(valid(d), text).toMatchObject({ ok: true });
