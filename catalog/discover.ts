@@ -67,6 +67,8 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
 function looksLikeServiceFile(name: string): boolean {
   const lower = name.toLowerCase();
   if (lower === SERVICE_FILE) return true;
-  if (/^services?\.[a-z]+$/.test(lower)) return true;
-  return /\.ya?ml$/.test(lower) && distance(lower, SERVICE_FILE) <= 2;
+  if (/^services?\.(ya?ml|json|toml)$/.test(lower)) return true;
+  // Typos of the stem (servcie, sevice, service_): same first letter, at most two edits.
+  const stem = /^(.+)\.ya?ml$/.exec(lower)?.[1];
+  return stem !== undefined && stem.startsWith("s") && distance(stem, "service") <= 2;
 }

@@ -217,6 +217,12 @@ describe("nothing silently skipped", () => {
     expect(errors(c)).toEqual([`services/pricing/${name}:1:1 looks like a misspelled service.yaml, so pricing would not be deployed: rename it to service.yaml`]);
   });
 
+  it("source files named like the service are not mistaken for a service file", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/lib/service.py": "", "services/lib/device.yaml": "" });
+    expect(errors(c)).toEqual([]);
+    expect(c.lines).toEqual([expect.stringMatching(/^services\/lib:1:1 holds no service\.yaml/)]);
+  });
+
   it("a service.yaml one folder too deep is an error with where it belongs", () => {
     const c = project({ "services/ok/service.yaml": BASE.service, "services/pricing/app/service.yaml": "name: pricing\nkind: service\n" });
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/pricing\/app\/service\.yaml:1:1 is one folder too deep, so it would not be deployed: .*move it to services\/pricing\/service\.yaml \(with source: app\)/)]);
