@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CLOUD_RUN_NAME, DNS1035_LABEL } from "./rules/names";
+import { ENV_NAME } from "./schema/fields";
 import { cloudRunJob, cloudRunService, gkeWorkload, serviceFile } from "./schema/service";
 
 /**
@@ -13,7 +15,12 @@ export function serviceJsonSchema(): Record<string, unknown> {
   const override = z.toJSONSchema(z.strictObject(overrideShape).partial(), { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
   delete override.$schema;
   const defs = { ...((schema.$defs as Record<string, unknown>) ?? {}), override };
-  for (const variant of (schema.oneOf ?? schema.anyOf) as Array<{ properties?: Record<string, unknown> }>) {
+  // `null` in an override removes the field in that stack (catalog/merge.ts), e.g. `schedule: null` in dev.
+  const overrideProps = override.properties as Record<string, unknown>;
+  for (const [key, prop] of Object.entries(overrideProps)) overrideProps[key] = { anyOf: [prop, { type: "null" }] };
+  for (const variant of (schema.oneOf ?? schema.anyOf) as Array<{ properties?: Record<string, Record<string, unknown>> }>) {
+    const kind = variant.properties?.kind?.const;
+    if (variant.properties?.name && typeof kind === "string") variant.properties.name.pattern = NAME_PATTERN[kind];
     if (variant.properties?.environments) {
       variant.properties.environments = {
         type: "object",
@@ -22,6 +29,8 @@ export function serviceJsonSchema(): Record<string, unknown> {
       };
     }
   }
+  addStructuralRules(schema);
+  addStructuralRules(override);
   return {
     $schema: schema.$schema,
     $id: "https://gantry.dev/schemas/service.schema.json",
@@ -30,6 +39,28 @@ export function serviceJsonSchema(): Record<string, unknown> {
     ...schema,
     $defs: defs,
   };
+}
+
+// The name rules of catalog/rules/names.ts, which the zod schema leaves to a rule for the kind-specific message.
+const NAME_PATTERN: Record<string, string> = { service: CLOUD_RUN_NAME.source, job: CLOUD_RUN_NAME.source, gke: DNS1035_LABEL.source };
+const ENV_MAPS = new Set(["env", "secrets", "args"]);
+
+/**
+ * What the rules refuse that JSON Schema can say too, so an editor flags it where the CLI would: variable names
+ * (env, secrets, build env and args) and build's include-or-exclude.
+ */
+function addStructuralRules(node: unknown, key = ""): void {
+  if (Array.isArray(node)) return node.forEach((n) => addStructuralRules(n, key));
+  if (node === null || typeof node !== "object") return;
+  const obj = node as Record<string, unknown>;
+  const props = obj.properties as Record<string, Record<string, unknown>> | undefined;
+  if (props?.include && props.exclude && props.dockerfile) obj.not = { properties: { include: {}, exclude: {} }, required: ["include", "exclude"] };
+  if (ENV_MAPS.has(key) && obj.type === "object" && obj.additionalProperties) obj.propertyNames = { pattern: ENV_NAME.source };
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === "properties" && v && typeof v === "object") for (const [name, sub] of Object.entries(v)) addStructuralRules(sub, name);
+    else if (k === "anyOf" || k === "oneOf") addStructuralRules(v, key);
+    else if (k !== "propertyNames") addStructuralRules(v, "");
+  }
 }
 
 export function renderServiceJsonSchema(): string {

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { discoverServiceFiles } from "./discover";
 import { displayPath as shownPath } from "./display-path";
+import { otherKindField } from "./kind-fields";
 import { mergeOverrides } from "./merge";
 import { discoverStacks, loadPlatform, stackFile } from "./platform";
 import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
@@ -10,7 +12,7 @@ import { knownKeys, serviceFile, type ServiceFile } from "./schema/service";
 import { didYouMean } from "./suggest";
 import { explainIssues, type FieldIssue } from "./zod-issues";
 import { keysAtPath } from "./zod-shape";
-import { hasPath, locate, parseYaml, type PathKey, type YamlSource } from "./yaml-source";
+import { hasPath, locate, readYamlFile, type PathKey, type YamlSource } from "./yaml-source";
 
 /** One service as it will be deployed in one stack: validated, defaults applied, paths resolved. */
 export interface LoadedService {
@@ -41,9 +43,12 @@ export interface LoadOptions {
   stacks?: string[];
   /** Paths in problems are shown relative to this folder (default: the working directory). */
   cwd?: string;
+  /** Only these services, by name or by folder; default every service. A name matching none is an error. */
+  only?: string[];
+  /** Told what is being read, for progress on a terminal. */
+  onProgress?: (what: string) => void;
 }
 
-const SERVICE_FILES = ["service.yaml", "service.yml"];
 const NOT_PER_STACK = ["name", "kind", "environments"];
 
 export function hasErrors(problems: readonly Problem[]): boolean {
@@ -66,50 +71,59 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
     }
   }
 
+  const progress = opts.onProgress ?? (() => {});
   const platforms: Record<string, PlatformConfig> = {};
   for (const stack of stacks.filter((s) => allStacks.includes(s))) {
+    progress(`reading ${displayPath(stackFile(projectDir, stack))}`);
     const loaded = loadPlatform(projectDir, stack, cwd);
     problems.push(...loaded.problems);
     if (loaded.config) platforms[stack] = loaded.config;
   }
 
   const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
-  const files = findServiceFiles(servicesDir, problems, displayPath);
+  const discovered = discoverServiceFiles(servicesDir, displayPath);
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const matched = new Set<string>();
+  const known: string[] = [];
+  // With --service, a folder that is not asked for is not read, and its problems are not ours to report.
+  const picked = (...names: unknown[]): boolean => {
+    const strings = names.filter((n): n is string => typeof n === "string");
+    known.push(...strings);
+    const hits = only ? strings.filter((n) => only.has(n)) : strings;
+    for (const h of hits) matched.add(h);
+    return !only || hits.length > 0;
+  };
+  problems.push(...discovered.problems.filter((p) => !only || [...only].some((n) => p.file.split("/").includes(n))));
   const sources = new Map<string, YamlSource>();
-  for (const file of files) {
+  discovered.files.forEach((file, i) => {
     const shown = displayPath(file);
-    const parsed = parseYaml(shown, fs.readFileSync(file, "utf8"));
+    const folder = path.basename(path.dirname(file));
+    progress(`checking ${shown} (${i + 1}/${discovered.files.length})`);
+    const parsed = readYamlFile(file, shown);
     if (!parsed.ok) {
-      problems.push(...parsed.problems);
-      continue;
+      if (picked(folder)) problems.push(...parsed.problems);
+      return;
     }
+    if (!picked(folder, isMapping(parsed.source.value) ? parsed.source.value.name : undefined)) return;
     sources.set(shown, parsed.source);
-    problems.push(...checkEnvironmentKeys(parsed.source, allStacks));
+    const fileProblems = checkEnvironmentKeys(parsed.source, allStacks);
+    problems.push(...fileProblems);
     for (const stack of Object.keys(platforms)) {
       const result = loadForStack(parsed.source, file, stack, platforms[stack]!);
       problems.push(...result.problems);
-      if (result.service) services[stack]!.push(result.service);
+      if (result.service && !hasErrors(fileProblems)) services[stack]!.push(result.service);
+    }
+  });
+  for (const name of only ?? []) {
+    if (!matched.has(name)) {
+      const names = [...new Set(known)].sort();
+      problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: `no service named "${name}"${didYouMean(name, names)}; services are ${names.join(", ") || "(none)"}` });
     }
   }
 
   for (const [stack, list] of Object.entries(services)) problems.push(...duplicateNames(list, stack, sources));
 
   return { stacks, platforms, services, problems: sortProblems(mergeAcrossStacks(problems, stacks)) };
-}
-
-function findServiceFiles(servicesDir: string, problems: Problem[], displayPath: (f: string) => string): string[] {
-  if (!fs.existsSync(servicesDir) || !fs.statSync(servicesDir).isDirectory()) {
-    problems.push({ file: displayPath(servicesDir), line: 1, column: 1, field: "", severity: "error", message: "service catalog folder not found" });
-    return [];
-  }
-  return fs
-    .readdirSync(servicesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((d) => {
-      const name = SERVICE_FILES.find((f) => fs.existsSync(path.join(servicesDir, d.name, f)));
-      return name ? [path.join(servicesDir, d.name, name)] : [];
-    });
 }
 
 function checkEnvironmentKeys(source: YamlSource, allStacks: string[]): Problem[] {
@@ -172,7 +186,8 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
 
   const keysAt = (p: PathKey[]) => (p.length === 0 ? knownKeys((effective as Record<string, unknown>).kind) : keysAtPath(serviceFile, p));
   const { spec, issues, dropped } = parseLeniently(effective, keysAt);
-  const problems = issues.map((i) => problem(i.path, i.message, "error", i.atKey));
+  const kind = (effective as Record<string, unknown>).kind;
+  const problems = issues.map((i) => problem(i.path, (i.atKey && i.path.length === 1 && otherKindField(kind, String(i.path[0]))) || i.message, "error", i.atKey));
   if (!spec) return { problems };
   // Rules still run when some fields were invalid, so one pass reports everything; findings about a dropped
   // field would describe its default rather than what the user wrote, so they are left out.
@@ -198,13 +213,20 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
  */
 function parseLeniently(input: Record<string, unknown>, keysAt: (p: PathKey[]) => string[]): { spec?: ServiceFile; issues: FieldIssue[]; dropped: PathKey[][] } {
   const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
   const dropped: PathKey[][] = [];
   let current = structuredClone(input);
   for (let attempt = 0; attempt < 5; attempt++) {
     const parsed = serviceFile.safeParse(current, { reportInput: true });
     if (parsed.success) return { spec: parsed.data, issues, dropped };
-    const found = explainIssues(parsed.error.issues, keysAt);
-    issues.push(...found.filter((f) => !issues.some((i) => i.path.join(".") === f.path.join(".") && i.message === f.message)));
+    // A secret reference may be the secret itself, typed in by mistake: never quoted back (its version may be).
+    const found = explainIssues(parsed.error.issues, keysAt, (p) => p[0] === "secrets" && p[p.length - 1] !== "version");
+    for (const f of found) {
+      const key = `${f.path.join("\u0000")}\u0001${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push(f);
+    }
     const removable = found.filter((f) => f.path.length > 0 && f.path[0] !== "kind" && f.path[0] !== "name");
     if (removable.length !== found.length) return { issues, dropped };
     for (const f of removable) {
@@ -215,19 +237,22 @@ function parseLeniently(input: Record<string, unknown>, keysAt: (p: PathKey[]) =
   return { issues, dropped };
 }
 
-// Fields whose rules read each other: dropping one makes the rules about the others speak of a default.
-const RELATED_FIELDS: readonly string[][] = [
-  ["cpu", "memory", "executionEnvironment", "concurrency", "cpuIdle"],
-  ["minInstances", "maxInstances"],
-  ["tasks", "parallelism"],
-  ["replicas", "autoscaling"],
-];
+// Which findings speak of a field's value when it is dropped (they would describe its default instead).
+const READ_BY: Readonly<Record<string, readonly string[]>> = {
+  cpu: ["memory", "executionEnvironment", "concurrency", "cpuIdle"],
+  memory: ["cpu", "executionEnvironment"],
+  executionEnvironment: ["memory", "cpu", "concurrency"],
+  minInstances: ["maxInstances"],
+  maxInstances: ["minInstances"],
+  tasks: ["parallelism"],
+  replicas: ["autoscaling"],
+  autoscaling: ["replicas"],
+};
 
 function related(dropped: PathKey[], issue: PathKey[]): boolean {
   const prefix = (a: PathKey[], b: PathKey[]) => a.every((k, i) => String(b[i]) === String(k));
   if (prefix(dropped, issue) || prefix(issue, dropped)) return true;
-  const [d, i] = [String(dropped[0]), String(issue[0])];
-  return RELATED_FIELDS.some((group) => group.includes(d) && group.includes(i));
+  return (READ_BY[String(dropped[0])] ?? []).includes(String(issue[0]));
 }
 
 function deletePath(target: Record<string, unknown>, p: PathKey[]): void {

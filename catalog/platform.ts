@@ -6,7 +6,7 @@ import type { Problem } from "./problems";
 import { platformConfig, platformKeys, type PlatformConfig } from "./schema/platform";
 import { explainIssues } from "./zod-issues";
 import { keysAtPath } from "./zod-shape";
-import { locate, parseYaml, type PathKey } from "./yaml-source";
+import { locate, readYamlFile, type PathKey } from "./yaml-source";
 
 const NAMESPACE = "gantry";
 const CONVENTIONAL_ORDER = ["dev", "staging", "prod"];
@@ -35,7 +35,7 @@ export function loadPlatform(projectDir: string, stack: string, cwd = process.cw
   if (!fs.existsSync(file)) {
     return { config: undefined, problems: [{ file: shown, line: 1, column: 1, field: "", severity: "error", message: `no stack config for "${stack}" (expected ${path.basename(file)})` }] };
   }
-  const parsed = parseYaml(shown, fs.readFileSync(file, "utf8"));
+  const parsed = readYamlFile(file, shown);
   if (!parsed.ok) return { config: undefined, problems: parsed.problems };
   const { source } = parsed;
   const root = source.value as { config?: Record<string, unknown> } | null;

@@ -1,5 +1,7 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import * as fs from "node:fs";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Problem } from "./problems";
+import { decodeUtf8 } from "./utf8";
 
 export type PathKey = string | number;
 
@@ -13,58 +15,151 @@ export interface YamlSource {
 
 export type ParseResult = { ok: true; source: YamlSource } | { ok: false; problems: Problem[] };
 
-export function parseYaml(file: string, text: string): ParseResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+// More expanded nodes than this behind aliases is a "billion laughs" file, not configuration.
+const MAX_ALIAS_COUNT = 100;
+const MERGE_KEY = "<<";
+
+/** Reads a YAML file as UTF-8 and parses it; bytes that are not UTF-8 are a located problem, never U+FFFD. */
+export function readYamlFile(file: string, shown: string): ParseResult {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    return { ok: false, problems: [wholeFile(shown, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)] };
+  }
+  const decoded = decodeUtf8(bytes);
+  if ("error" in decoded) {
+    const { offset, byte, line, column } = decoded.error;
+    const hex = byte.toString(16).toUpperCase().padStart(2, "0");
     return {
       ok: false,
-      // Later errors are usually echoes of the first one, which is the one to fix.
-      problems: doc.errors.slice(0, 1).map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return {
-          file,
-          line: pos.line,
-          column: pos.col,
-          field: "",
-          message: `YAML syntax error: ${firstLine(e.message)}`,
-          severity: "error" as const,
-        };
-      }),
+      problems: [{ file: shown, line, column, field: "", severity: "error", message: `is not UTF-8: byte 0x${hex} at byte offset ${offset} is not valid UTF-8 (Latin-1 or Windows-1252?); save the file as UTF-8` }],
     };
   }
-  const reserved = protoKeys(doc.contents, []).map(({ node, path }) => {
-    const pos = lineCounter.linePos(node.range?.[0] ?? 0);
-    return {
-      file,
-      line: pos.line,
-      column: pos.col,
-      field: path.join("."),
-      message: `"__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word`,
-      severity: "error" as const,
-    };
-  });
-  if (reserved.length > 0) return { ok: false, problems: reserved };
-  return { ok: true, source: { file, doc, lineCounter, value: doc.toJS({ maxAliasCount: 100 }) } };
+  return parseYaml(shown, decoded.text);
 }
 
-/** Every mapping key `__proto__`, with its field path: schemas drop such a key silently instead of rejecting it. */
-function protoKeys(node: unknown, path: PathKey[]): { node: Node; path: PathKey[] }[] {
-  const found: { node: Node; path: PathKey[] }[] = [];
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      if (key === "__proto__" && isScalar(pair.key)) found.push({ node: pair.key, path: [...path, key] });
-      found.push(...protoKeys(pair.value, key === undefined ? path : [...path, key]));
+export function parseYaml(file: string, text: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const at = (offset: number, field: string, message: string): Problem => {
+    const pos = lineCounter.linePos(offset);
+    return { file, line: pos.line, column: pos.col, field, message, severity: "error" };
+  };
+  let doc: Document.Parsed;
+  try {
+    // uniqueKeys is checked below in one pass: the library's own check compares every key with every other.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  } catch (e) {
+    return { ok: false, problems: [wholeFile(file, unreadable(e))] };
+  }
+  if (doc.errors.length > 0) {
+    // Later errors are usually echoes of the first one, which is the one to fix.
+    const e = doc.errors[0]!;
+    const message =
+      e.code === "MULTIPLE_DOCS"
+        ? "holds more than one YAML document (a second `---`); this file is one document: remove the `---` line, or move what follows it to a file of its own"
+        : `YAML syntax error: ${firstLine(e.message)}`;
+    return { ok: false, problems: [at(e.pos[0], "", message)] };
+  }
+  const keyProblems = checkKeys(doc.contents, (n) => lineCounter.linePos(n.range?.[0] ?? 0).line).map((k) => at(k.node.range?.[0] ?? 0, k.path.join("."), k.message));
+  if (keyProblems.length > 0) return { ok: false, problems: keyProblems };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const alias = firstAlias(doc.contents);
+    if (/alias count/i.test((e as Error).message)) {
+      return {
+        ok: false,
+        problems: [at(alias?.range?.[0] ?? 0, "", `aliases expand to more than ${MAX_ALIAS_COUNT} nodes (a YAML "billion laughs" file); write the values out instead of nesting aliases`)],
+      };
     }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => found.push(...protoKeys(item, [...path, i])));
+    return { ok: false, problems: [at(alias?.range?.[0] ?? 0, "", unreadable(e))] };
+  }
+  return { ok: true, source: { file, doc, lineCounter, value } };
+}
+
+function wholeFile(file: string, message: string): Problem {
+  return { file, line: 1, column: 1, field: "", severity: "error", message };
+}
+
+function unreadable(e: unknown): string {
+  if (e instanceof RangeError) return "is nested too deeply to read; a service file is a few levels of mappings and lists";
+  return `YAML could not be read: ${firstLine(e instanceof Error ? e.message : String(e))}`;
+}
+
+interface KeyProblem {
+  node: Node;
+  path: PathKey[];
+  message: string;
+}
+
+/**
+ * One pass over every mapping: duplicate keys (YAML forbids them; one would silently win), `__proto__` (schemas
+ * drop such a key silently instead of rejecting it) and keys that are not plain scalars. Iterative, so a deeply
+ * nested file cannot overflow the stack.
+ */
+function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
+  const found: KeyProblem[] = [];
+  const todo: { node: unknown; path: PathKey[] }[] = [{ node: root, path: [] }];
+  while (todo.length > 0) {
+    const { node, path } = todo.pop()!;
+    if (isMap(node)) {
+      const seen = new Map<string, Node>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) {
+          const keyNode = (pair.key ?? pair.value) as Node | null;
+          if (keyNode) found.push({ node: keyNode, path, message: "a key must be a plain name, not a list, a mapping or an alias" });
+          continue;
+        }
+        const key = String(pair.key.value);
+        if (key === "__proto__") {
+          found.push({ node: pair.key, path: [...path, key], message: `"__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word` });
+        }
+        const first = seen.get(key);
+        if (first && key !== MERGE_KEY) {
+          found.push({ node: pair.key, path: [...path, key], message: `"${key}" is given twice in this mapping (first at line ${lineOf(first)}); YAML keeps one, so remove the other` });
+        } else if (!first) seen.set(key, pair.key);
+        todo.push({ node: pair.value, path: [...path, key] });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => todo.push({ node: item, path: [...path, i] }));
+    }
   }
   return found;
 }
 
+function firstAlias(root: unknown): Node | undefined {
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop();
+    if (isAlias(node)) return node;
+    // Pushed last-first, so the first alias in the file is the one popped first.
+    if (isMap(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]!.value, node.items[i]!.key);
+    else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]);
+  }
+  return undefined;
+}
+
 function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+// A mapping's keys, indexed on first use: locating every problem of a 200,000-key mapping stays linear.
+const keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = keyIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (!isScalar(pair.key)) continue;
+      const k = String(pair.key.value);
+      if (!index.has(k)) index.set(k, pair as Pair);
+    }
+    keyIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 /**
@@ -79,7 +174,7 @@ export function locate(source: YamlSource, path: readonly PathKey[], atKey = fal
     const key = path[i]!;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(key));
+      const pair = pairOf(node, String(key));
       if (!pair) break;
       const keyNode = pair.key as Node;
       if (last && atKey) {
@@ -105,7 +200,7 @@ export function locate(source: YamlSource, path: readonly PathKey[], atKey = fal
 export function hasPath(value: unknown, path: readonly PathKey[]): boolean {
   let cur: unknown = value;
   for (const key of path) {
-    if (cur === null || typeof cur !== "object" || !(String(key) in (cur as Record<string, unknown>))) return false;
+    if (cur === null || typeof cur !== "object" || !Object.prototype.hasOwnProperty.call(cur, String(key))) return false;
     cur = (cur as Record<string, unknown>)[String(key)];
   }
   return true;

@@ -11,7 +11,7 @@ export interface FieldIssue {
 
 type Issue = z.core.$ZodIssue;
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -25,12 +25,14 @@ const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
  * Turns zod's issues into messages a service owner understands, with a did-you-mean for unknown keys.
  * `keysAt` answers which keys are allowed at a path, so suggestions work at any depth.
  */
-export function explainIssues(issues: readonly Issue[], keysAt: (path: PathKey[]) => string[]): FieldIssue[] {
-  return issues.flatMap((issue) => explain(issue, keysAt));
+export function explainIssues(issues: readonly Issue[], keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean = () => false): FieldIssue[] {
+  return issues.flatMap((issue) => explain(issue, keysAt, hidden));
 }
 
-function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssue[] {
+function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean): FieldIssue[] {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  // A value that may be a secret is described, never quoted: these lines end up in CI logs.
+  const describe = (value: unknown) => (hidden(path) && value !== undefined && typeof value !== "object" ? "a value (not shown)" : describeValue(value));
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => ({
@@ -44,15 +46,20 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssu
     case "invalid_value": {
       const allowed = issue.values.map((v) => JSON.stringify(v));
       const got = describe(issue.input);
-      const hint = typeof issue.input === "string" ? didYouMean(issue.input, issue.values.map(String)) : "";
+      const hint = typeof issue.input === "string" && !hidden(path) ? didYouMean(issue.input, issue.values.map(String)) : "";
       return [{ path, message: allowed.length === 1 ? `must be ${allowed[0]}, got ${got}` : `must be one of ${allowed.join(", ")}, got ${got}${hint}` }];
     }
     case "too_small":
+      if (ownMessage(issue)) return [{ path, message: issue.message }];
       return [{ path, message: issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}, got ${describe(issue.input)}` }];
     case "too_big":
+      if (ownMessage(issue)) return [{ path, message: issue.message }];
       return [{ path, message: issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}, got ${describe(issue.input)}` }];
     case "invalid_format":
       return [{ path, message: `${issue.message}, got ${describe(issue.input)}` }];
+    case "invalid_key":
+      // A record key that breaks its grammar: the key is what is wrong, so point at it.
+      return explainIssues(issue.issues.map((i) => ({ ...i, path })) as Issue[], keysAt, hidden).map((i) => ({ ...i, atKey: true }));
     case "invalid_union": {
       if ("discriminator" in issue && issue.discriminator) {
         const at = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
@@ -61,7 +68,7 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssu
       // A union like `string | {secret, version}`: explain the branch that matches the shape the user wrote.
       const branches = issue.errors.filter((b) => b.length > 0);
       const shaped = branches.find((b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
-      if (shaped) return explainIssues(shaped.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue), keysAt);
+      if (shaped) return explainIssues(shaped.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue), keysAt, hidden);
       return [{ path, message: `has the wrong type (${describe(issue.input)})` }];
     }
     default:
@@ -69,8 +76,13 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[]): FieldIssu
   }
 }
 
+/** A schema that words its own bound (ranged()) is quoted as it is; zod's default wording is not. */
+function ownMessage(issue: Issue): boolean {
+  return !/^Too (small|big)\b/.test(issue.message);
+}
+
 function kindHint(input: unknown, discriminator: string): string {
   const value = input && typeof input === "object" ? (input as Record<string, unknown>)[discriminator] : input;
   if (value === undefined) return ", got nothing";
-  return `, got ${describe(value)}${typeof value === "string" ? didYouMean(value, ["service", "job", "gke"]) : ""}`;
+  return `, got ${describeValue(value)}${typeof value === "string" ? didYouMean(value, ["service", "job", "gke"]) : ""}`;
 }

@@ -4,16 +4,23 @@ import { registerDetect } from "./commands/detect";
 import { registerMigrate } from "./commands/migrate";
 import { registerPlan } from "./commands/plan";
 import { registerPreview } from "./commands/preview";
+import { registerInit } from "./commands/init";
+import { registerCompletion } from "./commands/completion";
+
+const { version } = require("../package.json") as { version: string };
 
 const program = new Command()
   .name("gantry")
-  .description("Services declared in services/<name>/service.yaml, built with Cloud Native Buildpacks, deployed by Pulumi.");
+  .description("Services declared in services/<name>/service.yaml, built with Cloud Native Buildpacks, deployed by Pulumi.")
+  .version(`gantry ${version}`, "-V, --version", "print the version");
 
 registerValidate(program);
 registerDetect(program);
 registerMigrate(program);
 registerPlan(program);
 registerPreview(program);
+registerInit(program);
+registerCompletion(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Users' mistakes are reported by the commands themselves; anything reaching here is a Gantry bug.

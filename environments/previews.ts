@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { parse } from "yaml";
+import { displayPath } from "../catalog/display-path";
 import { stackFile } from "../catalog/platform";
+import { formatProblem } from "../catalog/problems";
+import { readYamlFile } from "../catalog/yaml-source";
 import { backendUrl, isSelfManaged } from "./backend";
 import { previewConfig, previewNumber, previewStackName } from "./preview-config";
 import { previewComment, type PreviewInfo } from "./preview-comment";
@@ -33,7 +35,10 @@ export async function previewUp(opts: PreviewOptions & { pr: number; base: strin
   if (previewNumber(base) !== undefined) throw new PreviewError(`--base ${base}: a preview is made from dev, staging or prod, not from another preview`);
   const baseFile = stackFile(projectDir, base);
   if (!fs.existsSync(baseFile)) throw new PreviewError(`no stack config for the base stack "${base}" (expected ${path.basename(baseFile)})`);
-  const baseConfig = (parse(fs.readFileSync(baseFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  // The same reader as validate: an alias bomb or non-UTF-8 bytes are a located error, not a crash.
+  const read = readYamlFile(baseFile, displayPath(baseFile));
+  if (!read.ok) throw new PreviewError(read.problems.map(formatProblem).join("\n"));
+  const baseConfig = (read.source.value as { config?: Record<string, unknown> } | null)?.config ?? {};
   const derived = previewConfig(baseConfig, { stack: name, base });
   if (derived.secureKeys.length > 0 && isSelfManaged(backendUrl(projectDir, opts.env)) && !hasOwnPassphrase(opts.env)) {
     throw new PreviewError(`${path.basename(baseFile)} holds secrets (${derived.secureKeys.join(", ")}); set PULUMI_CONFIG_PASSPHRASE (or _FILE) so the preview can decrypt them from ${base} and encrypt its own copy`);

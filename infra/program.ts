@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { hasErrors, loadCatalog, type Catalog } from "../catalog/load";
-import { formatProblem } from "../catalog/problems";
+import { hasErrors, loadCatalog, type Catalog, type LoadedService } from "../catalog/load";
+import { formatProblem, type Problem } from "../catalog/problems";
 import { servicesForStack } from "../environments/naming";
 import { kubernetesProvider, Service } from "../components/service";
 import type { BuildOptions } from "../components/service/image";
@@ -35,7 +35,10 @@ export interface ProgramOptions {
 export function catalogForStack(opts: ProgramOptions): Catalog {
   const catalog = loadCatalog({ projectDir: opts.projectDir, servicesDir: opts.servicesDir, stacks: [opts.stack] });
   const checks = stackChecks(catalog, opts.projectDir ?? process.cwd());
-  const problems = [...checks.problems, ...checks.preflight];
+  // A deploy (not a preview) builds, so the secret build values must be there: pack passes an unset one on as nothing.
+  const platform = catalog.platforms[opts.stack];
+  const building = !pulumi.runtime.isDryRun() && platform !== undefined && !platform.promoteFrom;
+  const problems = [...checks.problems, ...checks.preflight, ...(building ? unsetSecretEnv(catalog.services[opts.stack] ?? []) : [])];
   for (const p of problems) (p.severity === "error" ? pulumi.log.error : pulumi.log.warn)(formatProblem(p));
   if (hasErrors(problems)) {
     const count = problems.filter((p) => p.severity === "error").length;
@@ -43,6 +46,16 @@ export function catalogForStack(opts: ProgramOptions): Catalog {
     throw new pulumi.RunError(`${count} problem${count === 1 ? "" : "s"} in the service catalog or stack config (listed above); nothing was built or deployed. Run \`npx gantry validate --stack ${opts.stack}\` for the same list.`);
   }
   return catalog;
+}
+
+/** build.secretEnv names missing from the environment `pulumi up` runs in, one problem per service file. */
+export function unsetSecretEnv(services: readonly LoadedService[], env: NodeJS.ProcessEnv = process.env): Problem[] {
+  return services.flatMap((s) => {
+    const unset = (s.spec.build?.secretEnv ?? []).filter((n) => env[n] === undefined);
+    if (unset.length === 0) return [];
+    const one = unset.length === 1;
+    return [{ file: s.file, line: 1, column: 1, field: "build.secretEnv", severity: "error" as const, message: `${unset.join(", ")} ${one ? "is" : "are"} not set where pulumi up runs; export ${one ? "it" : "them"} there (pack reads the value from that environment)` }];
+  });
 }
 
 /** Everything one stack deploys: the registry, and every service's image and workload. */

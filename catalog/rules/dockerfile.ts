@@ -1,16 +1,17 @@
 import * as path from "node:path";
+import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
 import type { Rule, RuleIssue } from "./types";
 
 // What each buildpacks-only option becomes under a Dockerfile build, so the message says where it went.
-const BUILDPACKS_ONLY: Record<"env" | "include" | "exclude" | "defaultProcess", string> = {
+const BUILDPACKS_ONLY: Record<"env" | "secretEnv" | "include" | "exclude" | "defaultProcess", string> = {
   env: "build.env is buildpacks build env (project.toml); a Dockerfile build takes build args instead: use build.args",
+  secretEnv: "build.secretEnv reaches pack as --env NAME; a Dockerfile build has no such route for secrets",
   include: "build.include filters what pack uploads; a Dockerfile build sends its whole context: use a .dockerignore",
   exclude: "build.exclude filters what pack uploads; a Dockerfile build sends its whole context: use a .dockerignore",
   defaultProcess: "build.defaultProcess picks a buildpacks process; a Dockerfile image starts its ENTRYPOINT/CMD",
 };
 
 const DOCKER_ONLY = ["context", "target", "args"] as const;
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * build.dockerfile switches the service from buildpacks to docker buildx; options of the other build make no

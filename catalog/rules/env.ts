@@ -1,6 +1,7 @@
+import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
+import { literalSecret, secretShape } from "./secret-values";
 import type { Rule, RuleIssue } from "./types";
 
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Injected by the Cloud Run container contract (run/docs/container-contract#env-vars).
 const RESERVED_SERVICE = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"];
 const RESERVED_JOB = ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"];
@@ -41,14 +42,25 @@ export const envRule: Rule = (spec) => {
   for (const [name, value] of Object.entries(env)) {
     issues.push(...checkName("env", name, spec.kind));
     if (value.length > MAX_VALUE) issues.push({ path: ["env", name], message: `value is ${value.length} characters; at most ${MAX_VALUE}` });
+    const secret = literalSecret(name, value);
+    if (secret) {
+      issues.push({
+        path: ["env", name],
+        message: `${secret} in plain text, which Pulumi state and the console keep: store it in Secret Manager and reference it under secrets: instead (secrets: {${name}: <secret-id>})`,
+      });
+    }
   }
   for (const [name, ref] of Object.entries(secrets)) {
     issues.push(...checkName("secrets", name, spec.kind));
     if (name in env) {
       issues.push({ path: ["secrets", name], message: `${name} is given both as a plain value (env) and as a secret; keep one` });
     }
-    if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
-      issues.push({ path: ["secrets", name], message: `"${ref.secret}" is not a Secret Manager secret id (letters, digits, _ and -, up to 255) or projects/<project>/secrets/<id>` });
+    // Not an id, so possibly the secret itself: never echoed, as this line ends up in CI logs.
+    const shape = secretShape(ref.secret);
+    if (shape) {
+      issues.push({ path: ["secrets", name], message: `the value (not shown) looks like ${shape}, not a secret id: the value belongs in Secret Manager, and here its id` });
+    } else if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
+      issues.push({ path: ["secrets", name], message: "the value (not shown) is not a Secret Manager secret id (letters, digits, _ and -, up to 255, or projects/<project>/secrets/<id>)" });
     }
     if (!/^(latest|[1-9]\d*)$/.test(ref.version)) {
       issues.push({ path: ["secrets", name], message: `secret version "${ref.version}" must be "latest" or a version number` });
@@ -59,10 +71,26 @@ export const envRule: Rule = (spec) => {
   return issues;
 };
 
-export const buildEnvRule: Rule = (spec) =>
-  Object.keys(spec.build?.env ?? {})
-    .filter((name) => !C_IDENTIFIER.test(name))
-    .map((name) => ({ path: ["build", "env", name], atKey: true, message: `"${name}" is not a valid build environment variable name` }));
+export const buildEnvRule: Rule = (spec) => {
+  const issues: RuleIssue[] = [];
+  const secretEnv = spec.build?.secretEnv ?? [];
+  for (const [name, value] of Object.entries(spec.build?.env ?? {})) {
+    if (!C_IDENTIFIER.test(name)) issues.push({ path: ["build", "env", name], atKey: true, message: `"${name}" is not a valid build environment variable name` });
+    if (secretEnv.includes(name)) issues.push({ path: ["build", "env", name], atKey: true, message: `${name} is also in build.secretEnv; keep it in one place (secretEnv, if it is a secret)` });
+    const secret = literalSecret(name, value);
+    if (secret) {
+      issues.push({
+        path: ["build", "env", name],
+        message: `${secret} in plain text, which project.toml and Pulumi state keep: list it by name under build.secretEnv: [${name}] and export ${name} where pulumi up runs (pack reads it as --env ${name})`,
+      });
+    }
+  }
+  for (const [name, value] of Object.entries(spec.build?.args ?? {})) {
+    const secret = literalSecret(name, value);
+    if (secret) issues.push({ path: ["build", "args", name], message: `${secret} in plain text; build args stay in Pulumi state and in the image's history, so a secret cannot be one` });
+  }
+  return issues;
+};
 
 export const buildFilterRule: Rule = (spec) =>
   spec.build?.include !== undefined && spec.build.exclude !== undefined

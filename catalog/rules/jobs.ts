@@ -16,11 +16,9 @@ function validTimeZone(tz: string): boolean {
 export const jobRule: Rule = (spec) => {
   if (spec.kind !== "job") return [];
   const issues: RuleIssue[] = [];
-  if (spec.tasks < 1 || spec.tasks > 10000) issues.push({ path: ["tasks"], message: `${spec.tasks} is out of range: a job runs 1 to 10000 tasks` });
   if (spec.parallelism !== undefined && spec.parallelism > spec.tasks) {
     issues.push({ path: ["parallelism"], message: `parallelism ${spec.parallelism} is above tasks ${spec.tasks}` });
   }
-  if (spec.maxRetries < 0 || spec.maxRetries > 10) issues.push({ path: ["maxRetries"], message: `${spec.maxRetries} is out of range: 0 to 10 retries per task` });
   const timeout = durationSeconds(spec.taskTimeout);
   if (timeout < 1 || timeout > MAX_TASK_TIMEOUT_S) {
     issues.push({ path: ["taskTimeout"], message: `"${spec.taskTimeout}" is out of range: a task timeout is 1s to 168h` });

@@ -71,12 +71,44 @@ export const cloudRunResourcesRule: Rule = (spec) => {
       issues.push({ path: ["cpuIdle"], message: `cpu ${cpu} (below 1) needs request-based billing: cpuIdle must be true` });
     }
   }
-  return issues;
+  const hint = decimalUnitHint(spec.memory);
+  return hint ? issues.map((i) => (i.path[0] === "memory" ? { ...i, message: `${i.message}${hint}` } : i)) : issues;
 };
 
-export const gkeResourcesRule: Rule = (spec) => {
+/** "512M" is 10^6-byte megabytes (488Mi): almost always a mistyped "512Mi", so a memory problem says so. */
+function decimalUnitHint(memory: string): string {
+  const m = /^(\d+(?:\.\d+)?)([kMGT])$/.exec(memory);
+  if (!m) return "";
+  const binary = `${m[1]}${m[2] === "k" ? "K" : m[2]}i`;
+  return ` ("${memory}" counts in powers of 1000, ${Math.floor(memoryMiB(memory))}Mi; did you mean "${binary}"?)`;
+}
+
+// The largest Compute Engine machines (X4) hold 32 TB: no node anywhere has more.
+const MAX_NODE_MIB = 32 * 1024 * 1024;
+// GKE Autopilot general-purpose pods: 1 to 6.5 GiB of memory per vCPU (kubernetes-engine/docs/concepts/autopilot-resource-requests).
+const AUTOPILOT_GIB_PER_CPU = [1, 6.5] as const;
+
+/** Kubernetes CPU quantity ("250m", "0.5", "2") in vCPUs. */
+export function cpuCores(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+export const gkeResourcesRule: Rule = (spec, ctx) => {
   if (spec.kind !== "gke") return [];
-  return memoryMiB(spec.memory) < 4
-    ? [{ path: ["memory"], message: `"${spec.memory}" is too little memory for any container runtime (at least 4Mi)` }]
-    : [];
+  const mib = memoryMiB(spec.memory);
+  if (mib < 4) return [{ path: ["memory"], message: `"${spec.memory}" is too little memory for any container runtime (at least 4Mi)` }];
+  if (mib > MAX_NODE_MIB) return [{ path: ["memory"], message: `"${spec.memory}" is more memory than any GKE node has (the largest machines hold 32Ti)` }];
+  if (ctx.platform.gke?.autopilot === false) return [];
+  const cpu = cpuCores(spec.cpu);
+  const gib = mib / 1024;
+  const [low, high] = AUTOPILOT_GIB_PER_CPU;
+  if (gib >= cpu * low && gib <= cpu * high) return [];
+  const millis = (v: number, round: (n: number) => number) => `${round(v * 1000)}m`;
+  const fix = `cpu ${millis(gib / high, Math.ceil)} to ${millis(gib / low, Math.floor)} for ${spec.memory}`;
+  return [
+    {
+      path: ["memory"],
+      message: `cpu ${spec.cpu} with memory "${spec.memory}" is ${Number((gib / cpu).toFixed(2))} GiB per vCPU; GKE Autopilot takes 1 to 6.5 GiB per vCPU and would resize the request: use ${fix} (on a Standard cluster, set gantry:gke.autopilot: false)`,
+    },
+  ];
 };

@@ -4,9 +4,6 @@ import type { Rule, RuleIssue } from "./types";
 export const cloudRunServiceScalingRule: Rule = (spec, ctx) => {
   if (spec.kind !== "service") return [];
   const issues: RuleIssue[] = [];
-  if (spec.concurrency !== undefined && (spec.concurrency < 1 || spec.concurrency > 1000)) {
-    issues.push({ path: ["concurrency"], message: `${spec.concurrency} is out of range: Cloud Run allows 1 to 1000 concurrent requests per instance` });
-  }
   const timeout = durationSeconds(spec.timeout);
   if (timeout < 1 || timeout > 3600) {
     issues.push({ path: ["timeout"], message: `"${spec.timeout}" is out of range: a request timeout is 1s to 3600s` });

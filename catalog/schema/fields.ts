@@ -2,6 +2,20 @@ import { z } from "zod";
 
 /** Field schemas shared by the service variants and the platform config. Grammar lives here; cross-field rules live in ../rules. */
 
+/** Kubernetes and the Cloud Run API hold counts and seconds in 32-bit integers. */
+export const INT32_MAX = 2_147_483_647;
+export const count = (min: number, max = INT32_MAX) => z.number().int().min(min).max(max);
+/** A whole number the cloud bounds; `what` says the bound in the cloud's words, after the value given. */
+export const ranged = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int()
+    .min(min, { error: (i) => `${String(i.input)} is out of range: ${what}` })
+    .max(max, { error: (i) => `${String(i.input)} is out of range: ${what}` });
+
+/** An environment variable name as a shell and a container runtime take it. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const processName = z
   .string()
   .regex(/^[A-Za-z0-9_]+$/, "must be a Procfile process name: letters, digits and _ only (Google's builder reads Procfile lines as `^(\\w+):`)");
@@ -12,8 +26,9 @@ export const cpu = z
   .meta({ description: "vCPUs. Cloud Run: 0.08 to below 1 in steps of 0.001, or 1, 2, 4, 6, 8. GKE: any Kubernetes CPU quantity." });
 
 export const gkeCpu = z
-  .union([z.number().positive(), z.string().regex(/^(\d+(\.\d+)?|\d+m)$/, 'must be a Kubernetes CPU quantity such as "250m", "0.5" or 2')])
+  .union([z.number().positive().max(INT32_MAX), z.string().regex(/^(\d+(\.\d+)?|\d+m)$/, 'must be a Kubernetes CPU quantity such as "250m", "0.5" or 2')])
   .transform((v) => String(v))
+  .refine((v) => !/^0*(\.0*)?m?$/.test(v), "must be more than 0: a container with no CPU request is not schedulable on Autopilot and starves on Standard")
   .meta({ description: 'Kubernetes CPU quantity, e.g. "250m", "0.5", 2.' });
 
 export const memory = z
@@ -39,12 +54,13 @@ export const secretRef = z
     z.string().meta({ description: 'Secret Manager secret id ("db-password") or "db-password:3" to pin a version.' }),
     z.strictObject({
       secret: z.string().meta({ description: "Secret Manager secret id, or projects/<project>/secrets/<id>." }),
-      version: z.union([z.literal("latest"), z.number().int().positive(), z.string().regex(/^(latest|[1-9]\d*)$/, 'must be "latest" or a version number')]).default("latest"),
+      version: z.union([z.literal("latest"), count(1), z.string().regex(/^(latest|[1-9]\d*)$/, 'must be "latest" or a version number')]).default("latest"),
     }),
   ])
   .transform((v) => {
     if (typeof v !== "string") return { secret: v.secret, version: String(v.version) };
-    const m = /^(.*?)(?::([^:/]+))?$/.exec(v)!;
+    // [\s\S], not ".": a newline in the reference must reach the secret id check, not fail this match.
+    const m = /^([\s\S]*?)(?::([^:/]+))?$/.exec(v)!;
     return { secret: m[1]!, version: m[2] ?? "latest" };
   });
 
@@ -52,16 +68,22 @@ export const secretsMap = z
   .record(z.string(), secretRef)
   .meta({ description: "Environment variables whose value comes from Secret Manager at run time. Only the reference is deployed, never the value." });
 
-export const labels = z.record(z.string(), z.string()).meta({ description: "GCP labels put on every resource of this service." });
+// GCP label grammar (resource-manager/docs/labels-overview#requirements): international lowercase letters allowed.
+export const labels = z
+  .record(
+    z.string().regex(/^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u, "a label key must be 1-63 characters of lowercase letters, digits, _ and -, starting with a lowercase letter"),
+    z.string().regex(/^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u, "a label value must be at most 63 characters of lowercase letters, digits, _ and -"),
+  )
+  .meta({ description: "GCP labels put on every resource." });
 
 export const probe = z.strictObject({
   type: z.enum(["http", "tcp", "grpc"]).default("http"),
-  path: z.string().startsWith("/", "must start with /").optional().meta({ description: "HTTP path (http probes)." }),
+  path: z.string().regex(/^\//, "must start with /").optional().meta({ description: "HTTP path (http probes)." }),
   port: port.optional().meta({ description: "Defaults to the container port." }),
-  initialDelaySeconds: z.number().int().min(0).optional(),
-  periodSeconds: z.number().int().min(1).optional(),
-  timeoutSeconds: z.number().int().min(1).optional(),
-  failureThreshold: z.number().int().min(1).optional(),
+  initialDelaySeconds: count(0).optional(),
+  periodSeconds: count(1).optional(),
+  timeoutSeconds: count(1).optional(),
+  failureThreshold: count(1).optional(),
 });
 
 export const build = z
@@ -70,6 +92,13 @@ export const build = z
       .record(z.string(), envValue)
       .optional()
       .meta({ description: "Build-time environment (e.g. GOOGLE_PYTHON_VERSION, GOOGLE_ENTRYPOINT, BP_*). Written to project.toml [[io.buildpacks.build.env]]." }),
+    secretEnv: z
+      .array(z.string().regex(ENV_NAME, "must be an environment variable name: letters, digits and _, not starting with a digit"))
+      .optional()
+      .meta({
+        description:
+          "Secret build-time values, by name only: each is read from the environment of whoever runs pulumi up and passed to pack as --env NAME, so the value never enters this file, project.toml, logs or Pulumi state.",
+      }),
     defaultProcess: processName.optional().meta({ description: "Process the image starts by default (pack --default-process)." }),
     include: z.array(z.string()).optional().meta({ description: "gitignore-style patterns: only these files are sent to the build (project.toml include)." }),
     exclude: z.array(z.string()).optional().meta({ description: "gitignore-style patterns kept out of the build (project.toml exclude)." }),

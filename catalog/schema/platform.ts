@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { INT32_MAX, labels } from "./fields";
 import { jenkinsConfig, serviceFolder } from "./jenkins";
+import { durationSeconds } from "../rules/quantities";
 
 /**
  * Platform settings, one set per stack, under the `gantry:` namespace of Pulumi.<stack>.yaml.
@@ -7,7 +9,7 @@ import { jenkinsConfig, serviceFolder } from "./jenkins";
  */
 
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+const int = (min: number, max = INT32_MAX) =>
   z.union([z.number(), z.string().regex(/^\d+$/, "must be a whole number").transform(Number)]).pipe(z.number().int().min(min).max(max));
 
 const DIGEST_PINNED = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?@sha256:[a-f0-9]{64}$/;
@@ -69,14 +71,16 @@ export const platformConfig = z.strictObject({
       maxInstances: int(1).default(10),
       minInstancesCap: int(0).optional().meta({ description: "Upper bound on every Cloud Run service's minInstances, service.yaml included; PR previews set 0 so an idle preview costs nothing." }),
     })
+    .refine((s) => s.minInstances <= s.maxInstances, { message: "minInstances is above maxInstances: every service left to these defaults would be refused", path: ["minInstances"] })
     .prefault({}),
   maxParallelBuilds: int(1, 64).default(4).meta({ description: "pack processes run at once during one pulumi up; they share one Docker daemon." }),
   buildTimeout: z
     .string()
     .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "30m"')
+    .refine((d) => durationSeconds(d) >= 60 && durationSeconds(d) <= 24 * 3600, "must be 1m to 24h: a shorter timeout kills every build before pack has pulled the builder")
     .default("30m")
     .meta({ description: "A pack run taking longer is killed with its children." }),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: labels.default({}),
   buildCache: z
     .discriminatedUnion("mode", [
       z.strictObject({ mode: z.literal("volume") }).meta({ description: "A Docker volume per service on the build host's daemon." }),
@@ -105,6 +109,9 @@ export const platformConfig = z.strictObject({
         .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^\d+-compute@developer\.gserviceaccount\.com$/, "must be a service account email")
         .optional()
         .meta({ description: "Node service account of an existing cluster; it is granted read access to the repository so nodes can pull images." }),
+      autopilot: bool.optional().meta({
+        description: "Whether the cluster is GKE Autopilot (the kind Gantry creates; the default): its pods must ask for 1 to 6.5 GiB per vCPU. Set false for an existing Standard cluster.",
+      }),
       cluster: z
         .strictObject({
           name: z.string().regex(/^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/, "must be 1-40 lowercase letters, digits and hyphens, starting with a letter"),
@@ -114,6 +121,7 @@ export const platformConfig = z.strictObject({
         .meta({ description: "Create an Autopilot GKE cluster with Workload Identity in infra/ and deploy GKE services to it." }),
     })
     .refine((g) => !(g.cluster && (g.kubeconfig || g.context)), "give either cluster (Gantry creates it) or kubeconfig/context (an existing cluster), not both")
+    .refine((g) => !(g.cluster && g.autopilot === false), { message: "the cluster Gantry creates is Autopilot; autopilot: false applies to an existing cluster only", path: ["autopilot"] })
     .optional()
     .meta({ description: "Where kind: gke services run." }),
   jenkins: jenkinsConfig,

@@ -26,10 +26,10 @@ export const cloudRunService = z.strictObject({
   kind: z.literal("service").meta({ description: "A Cloud Run service." }),
   cpu: f.cpu.default(1),
   port: f.port.default(8080),
-  concurrency: z.number().int().optional().meta({ description: "Maximum concurrent requests per instance (1 to 1000). Default 80, or 1 below one vCPU." }),
+  concurrency: f.ranged(1, 1000, "Cloud Run allows 1 to 1000 concurrent requests per instance").optional().meta({ description: "Maximum concurrent requests per instance (1 to 1000). Default 80, or 1 below one vCPU." }),
   timeout: f.duration.default("300s").meta({ description: "Request timeout, at most 3600s." }),
-  minInstances: z.number().int().min(0).optional(),
-  maxInstances: z.number().int().min(1).optional(),
+  minInstances: f.count(0).optional(),
+  maxInstances: f.count(1).optional(),
   ingress: z.enum(["all", "internal", "internal-and-cloud-load-balancing"]).default("internal"),
   public: z.boolean().default(false).meta({ description: "Grant allUsers run.invoker. Off unless asked for." }),
   executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
@@ -43,10 +43,10 @@ export const cloudRunJob = z.strictObject({
   kind: z.literal("job").meta({ description: "A Cloud Run job, optionally on a schedule." }),
   cpu: f.cpu.default(1),
   process: f.processName.optional().meta({ description: "Procfile process the job runs (container command /cnb/process/<process>)." }),
-  tasks: z.number().int().default(1),
-  parallelism: z.number().int().min(0).optional().meta({ description: "Tasks run at once; 0 or unset means as many as possible." }),
+  tasks: f.ranged(1, 10000, "a job runs 1 to 10000 tasks").default(1),
+  parallelism: f.count(0).optional().meta({ description: "Tasks run at once; 0 or unset means as many as possible." }),
   taskTimeout: f.duration.default("600s").meta({ description: "Per-attempt timeout, at most 168h." }),
-  maxRetries: z.number().int().default(3),
+  maxRetries: f.ranged(0, 10, "0 to 10 retries per task").default(3),
   schedule: z
     .union([
       z.string(),
@@ -65,11 +65,11 @@ export const gkeWorkload = z.strictObject({
   cpu: f.gkeCpu.default("500m"),
   port: f.port.default(8080),
   namespace: z.string().optional().meta({ description: "Namespace; created by Gantry when given. Defaults to the provider's namespace." }),
-  replicas: z.number().int().min(0).default(2),
+  replicas: f.count(0).default(2),
   autoscaling: z
     .strictObject({
-      minReplicas: z.number().int().min(1).optional(),
-      maxReplicas: z.number().int().min(1),
+      minReplicas: f.count(1).optional(),
+      maxReplicas: f.count(1),
       targetCPUUtilization: z.number().int().min(1).max(100).default(70),
     })
     .optional(),

@@ -1,15 +1,22 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
+import { displayPath } from "../../catalog/display-path";
+import { hasErrors, loadCatalog } from "../../catalog/load";
+import { formatProblem } from "../../catalog/problems";
 import { DEFAULT_BUILDER, describeBuilder, detect, type DetectResult, type Finding } from "../../preflight";
+import { preflightService } from "../../preflight/catalog";
+import { catalogScope } from "../catalog-options";
 
 interface DetectOptions {
   json?: boolean;
+  service?: string[];
+  stack?: string;
   builder: string;
   env: string[];
   port?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -22,7 +29,23 @@ export function registerDetect(program: Command): void {
     .option("--builder <image>", "builder image whose rules to apply", DEFAULT_BUILDER)
     .option("--env <NAME=VALUE>", "build env entry, as service.yaml would pass it (repeatable)", collect, [])
     .option("--port <port>", "container port the service declares")
+    .option("--service <name>", "a service of the catalog, by name or folder, with its own build env, port and kind (repeatable)", collect)
+    .option("--stack <name>", "with --service: the stack whose builder and overrides apply (default: the first)")
     .action((dirs: string[], opts: DetectOptions) => {
+      if (opts.service) {
+        if (dirs.length > 0) {
+          console.error("gantry detect: give folders or --service, not both");
+          process.exitCode = 2;
+          return;
+        }
+        const results = catalogDetections(opts.service, opts.stack);
+        if (!results) {
+          process.exitCode = 1;
+          return;
+        }
+        print(results, opts);
+        return;
+      }
       const folders = dirs.length > 0 ? dirs : ["."];
       const problems = usageProblems(folders, opts);
       if (problems.length > 0) {
@@ -33,14 +56,35 @@ export function registerDetect(program: Command): void {
       const buildEnv = Object.fromEntries(opts.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
       const port = opts.port === undefined ? undefined : Number(opts.port);
       const results = folders.map((dir) => detect({ dir, builder: opts.builder, buildEnv, ...(port !== undefined ? { port } : {}) }));
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-      } else {
-        process.stdout.write(results.map((r) => report(r, opts.builder)).join("\n"));
-        if (results.length > 1) process.stdout.write(`\n${summary(results)}\n`);
-      }
-      if (results.some(failed)) process.exitCode = 1;
+      print(
+        results.map((result) => ({ result, builder: opts.builder })),
+        opts,
+      );
     });
+}
+
+function print(results: { result: DetectResult; builder: string }[], opts: DetectOptions): void {
+  const all = results.map((r) => r.result);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+  } else {
+    process.stdout.write(results.map((r) => report(r.result, r.builder)).join("\n"));
+    if (all.length > 1) process.stdout.write(`\n${summary(all)}\n`);
+  }
+  if (all.some(failed)) process.exitCode = 1;
+}
+
+/** The named services as one stack builds them (its builder, their build env, port and kind); undefined after printing why not. */
+function catalogDetections(names: string[], stack: string | undefined): { result: DetectResult; builder: string }[] | undefined {
+  const catalog = loadCatalog(catalogScope({ service: names, ...(stack ? { stack } : {}) }));
+  if (hasErrors(catalog.problems)) {
+    for (const p of catalog.problems) console.error(formatProblem(p));
+    return undefined;
+  }
+  const used = catalog.stacks.find((s) => catalog.platforms[s] && catalog.services[s]!.length > 0);
+  if (!used) return [];
+  const builder = catalog.platforms[used]!.builder;
+  return catalog.services[used]!.map((service) => ({ result: { ...preflightService(service, builder), dir: displayPath(service.sourceDir) }, builder }));
 }
 
 function usageProblems(folders: string[], opts: DetectOptions): string[] {

@@ -3,7 +3,7 @@ import { hasErrors, loadCatalog } from "../../catalog/load";
 import { formatProblem, mergeAcrossStacks, sortProblems } from "../../catalog/problems";
 import { migrationReport, renderJson, renderMarkdown, renderText } from "../../migrate";
 import { dockerfileBuildProblems } from "../../preflight/dockerfile-build";
-import { withCatalogOptions, type CatalogOptions } from "../catalog-options";
+import { catalogScope, withCatalogOptions, type CatalogOptions } from "../catalog-options";
 
 interface MigrateOptions extends CatalogOptions {
   markdown?: boolean;
@@ -26,7 +26,7 @@ export function registerMigrate(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const catalog = loadCatalog({ servicesDir: opts.services, stacks: opts.stack ? [opts.stack] : undefined });
+      const catalog = loadCatalog(catalogScope(opts));
       // Buildpacks findings are beside the point here; a Dockerfile that cannot be read is not.
       const dockerfiles = catalog.stacks.flatMap((stack) => (catalog.services[stack] ?? []).flatMap((s) => dockerfileBuildProblems(s, stack, process.cwd(), catalog.platforms[stack]?.baseStack ?? stack)));
       const problems = sortProblems(mergeAcrossStacks([...catalog.problems, ...dockerfiles], catalog.stacks));

@@ -1,8 +1,11 @@
 import type { Command } from "commander";
+import { catalogScope } from "../catalog-options";
+import { selectServices } from "../plan-selection";
 
 interface PlanCliOptions {
   stack: string;
-  services: string;
+  services?: string;
+  service?: string[];
   markdown?: boolean;
   json?: boolean;
   outputs?: string;
@@ -16,7 +19,8 @@ export function registerPlan(program: Command): void {
       "Say what deploying a stack would do, with no cloud credentials and no Pulumi CLI: the stack's real program runs under Pulumi's mock runtime. Lists every resource, each image's build decision (build, rebase, unchanged, promoted) and why, the build preflight and the catalog's problems; exits 1 when the catalog or config is invalid.",
     )
     .requiredOption("--stack <name>", "the stack to plan (dev, staging, prod, pr-<n>)")
-    .option("--services <dir>", "catalog folder", "services")
+    .option("--services <dir>", "catalog folder (default: services/ of the project, found from any subfolder)")
+    .option("--service <name>", "show only this service and its resources (repeatable); the whole stack is still planned", (v: string, prev: string[] = []) => [...prev, v])
     .option("--markdown", "render for a pull request comment")
     .option("--json", "print the plan as JSON, for tools")
     .option("--outputs <file>", "the stack's last deployment: `pulumi stack output --json` or `pulumi stack export` (default: read from a file:// state backend)")
@@ -33,7 +37,15 @@ export function registerPlan(program: Command): void {
       const { makePlan } = require("../../plan/run") as typeof import("../../plan/run");
       const render = require("../../plan/render") as typeof import("../../plan/render");
       try {
-        const plan = await makePlan({ stack: opts.stack, servicesDir: opts.services, outputsFile: opts.outputs, sourceOutputsFile: opts.sourceOutputs });
+        const scope = catalogScope(opts);
+        const made = await makePlan({ stack: opts.stack, projectDir: scope.projectDir, servicesDir: scope.servicesDir, outputsFile: opts.outputs, sourceOutputsFile: opts.sourceOutputs });
+        const selected = opts.service ? selectServices(made, opts.service) : { plan: made };
+        if ("error" in selected) {
+          console.error(`gantry plan: ${selected.error}`);
+          process.exitCode = 1;
+          return;
+        }
+        const { plan } = selected;
         process.stdout.write(opts.json ? render.renderJson(plan) : opts.markdown ? render.renderMarkdown(plan) : render.renderText(plan));
         if (!plan.ok) {
           const errors = plan.problems.filter((p) => p.severity === "error").length + plan.preflight.filter((p) => p.severity === "error").length;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { table } from "../output/table";
+import { projectRoot } from "../project-root";
+import { pulumiFailure } from "../pulumi-failure";
 
 // The Automation API and everything under it load only when a preview command runs.
 const previews = () => require("../../environments/previews") as typeof import("../../environments/previews");
@@ -22,8 +24,7 @@ async function run(work: () => Promise<void>): Promise<void> {
     const known = err instanceof previews().PreviewError || err instanceof CommandError || (err instanceof Error && err.message.startsWith("pulumi "));
     if (!known) throw err;
     const message = (err as Error).message;
-    const hint = /ENOENT/.test(message) ? "\nThe pulumi CLI was not found on PATH: run through `npx gantry` (the `pulumi` package puts its launcher there) or install it (https://www.pulumi.com/docs/install/)." : "";
-    console.error(`gantry preview: ${message}${hint}`);
+    console.error(`gantry preview: ${err instanceof CommandError ? pulumiFailure(message) : message}`);
     process.exitCode = 1;
   }
 }
@@ -44,7 +45,7 @@ export function registerPreview(program: Command): void {
       const pr = prNumber(opts.pr);
       if (pr === undefined) return usage(`--pr ${opts.pr}: expected a pull request number`);
       await run(async () => {
-        const comment = await previews().previewUp({ projectDir: process.cwd(), pr, base: opts.base, log: (t) => process.stderr.write(t) });
+        const comment = await previews().previewUp({ projectDir: projectRoot(), pr, base: opts.base, log: (t) => process.stderr.write(t) });
         process.stdout.write(comment);
       });
     });
@@ -57,7 +58,7 @@ export function registerPreview(program: Command): void {
       const pr = prNumber(opts.pr);
       if (pr === undefined) return usage(`--pr ${opts.pr}: expected a pull request number`);
       await run(async () => {
-        const removed = await previews().previewDestroy({ projectDir: process.cwd(), pr, log: (t) => process.stderr.write(t) });
+        const removed = await previews().previewDestroy({ projectDir: projectRoot(), pr, log: (t) => process.stderr.write(t) });
         console.log(removed ? `pr-${pr}: destroyed and removed.` : `pr-${pr}: no such stack; nothing to destroy.`);
       });
     });
@@ -71,7 +72,7 @@ export function registerPreview(program: Command): void {
       const olderThanMs = previews().parseAge(opts.olderThan);
       if (olderThanMs === undefined) return usage(`--older-than ${opts.olderThan}: expected an age such as 72h, 3d or 90m`);
       await run(async () => {
-        const r = await previews().previewGc({ projectDir: process.cwd(), olderThanMs, dryRun: opts.dryRun });
+        const r = await previews().previewGc({ projectDir: projectRoot(), olderThanMs, dryRun: opts.dryRun });
         for (const s of r.destroyed) console.log(`${s}: ${opts.dryRun ? "would be destroyed" : "destroyed and removed"}`);
         for (const k of r.kept) console.log(`${k.stack}: kept (${k.why})`);
         for (const f of r.failed) console.error(`${f.stack}: failed: ${f.error}`);
@@ -87,7 +88,7 @@ export function registerPreview(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await run(async () => {
         const { previewList, formatAge } = previews();
-        const list = await previewList({ projectDir: process.cwd() });
+        const list = await previewList({ projectDir: projectRoot() });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
           return;

@@ -1,28 +1,60 @@
 import type { Command } from "commander";
-import type { LoadedService } from "../../catalog/load";
+import { hasErrors, type Catalog, type LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { readCatalog, reportProblems, withCatalogOptions, type CatalogOptions } from "../catalog-options";
 import { table } from "../output/table";
+import { progress } from "../progress";
+
+interface ValidateOptions extends CatalogOptions {
+  json?: boolean;
+}
 
 export function registerValidate(program: Command): void {
   withCatalogOptions(
     program.command("validate").description("Check every service.yaml and the platform config of each stack against the schema and the cloud's rules."),
-  ).action((opts: CatalogOptions) => {
-    const catalog = readCatalog(opts);
-    const failed = reportProblems(catalog);
-    if (failed) {
-      process.exitCode = 1;
-      return;
-    }
-    for (const stack of catalog.stacks) {
-      const platform = catalog.platforms[stack]!;
-      console.log(`\nstack ${stack} (project ${platform.project}, ${platform.region})`);
-      const rows = catalog.services[stack]!.map((s) => serviceRow(s, platform));
-      console.log(indent(table(["NAME", "KIND", "TARGET", "CPU", "MEMORY", "SCALING"], rows)));
-    }
-    const count = new Set(catalog.stacks.flatMap((s) => catalog.services[s]!.map((x) => x.spec.name))).size;
-    console.log(`\n${count} service${count === 1 ? "" : "s"} valid in ${catalog.stacks.join(", ")}.`);
-  });
+  )
+    .option("--json", "print the services and every problem as JSON on stdout, for tools")
+    .action((opts: ValidateOptions) => {
+      const catalog = readCatalog(opts, progress(!opts.json));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(validationJson(catalog), null, 2)}\n`);
+        if (hasErrors(catalog.problems)) process.exitCode = 1;
+        return;
+      }
+      const failed = reportProblems(catalog);
+      if (failed) {
+        process.exitCode = 1;
+        return;
+      }
+      for (const stack of catalog.stacks) {
+        const platform = catalog.platforms[stack]!;
+        console.log(`\nstack ${stack} (project ${platform.project}, ${platform.region})`);
+        const rows = catalog.services[stack]!.map((s) => serviceRow(s, platform));
+        console.log(indent(table(HEADER, rows)));
+      }
+      const count = new Set(catalog.stacks.flatMap((s) => catalog.services[s]!.map((x) => x.spec.name))).size;
+      console.log(`\n${count} service${count === 1 ? "" : "s"} valid in ${catalog.stacks.join(", ")}.`);
+    });
+}
+
+const HEADER = ["NAME", "KIND", "TARGET", "CPU", "MEMORY", "SCALING"];
+
+/** The table's rows as objects, and the problems with their locations: what a tool needs, and nothing it must parse. */
+function validationJson(catalog: Catalog) {
+  const ok = !hasErrors(catalog.problems);
+  return {
+    ok,
+    stacks: catalog.stacks.map((stack) => {
+      const platform = catalog.platforms[stack];
+      const services = ok && platform ? catalog.services[stack]!.map((s) => ({ ...rowObject(serviceRow(s, platform)), file: s.file })) : [];
+      return { stack, ...(platform ? { project: platform.project, region: platform.region } : {}), services };
+    }),
+    problems: catalog.problems,
+  };
+}
+
+function rowObject(row: string[]): Record<string, string> {
+  return Object.fromEntries(HEADER.map((h, i) => [h.toLowerCase(), row[i]!]));
 }
 
 function serviceRow({ spec }: LoadedService, platform: PlatformConfig): string[] {

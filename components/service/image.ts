@@ -36,6 +36,8 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       builder: platform.builder,
       runImage: platform.runImage,
       buildEnv: spec.build?.env,
+      // Names only: pack reads each value from the environment of `pulumi up` (--env NAME), so no value enters state.
+      secretEnv: spec.build?.secretEnv,
       include: spec.build?.include,
       exclude: spec.build?.exclude,
       // service.yaml describes deployment, not the app: editing minInstances must not rebuild the image.

@@ -272,3 +272,13 @@ describe("the preview commands", () => {
     expect(noProject.stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+describe("a base stack config that cannot be read", () => {
+  it("is refused with its located problem before the Pulumi CLI is asked anything", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-preview-bomb-"));
+    const bomb = "config:\n  gantry:project: acme-dev-1\n  a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), bomb);
+    const pulumiCommand = { command: "/nonexistent/pulumi" } as unknown as PulumiCommand;
+    await expect(previewUp({ projectDir: dir, pr: 3, base: "dev", pulumiCommand })).rejects.toThrow(/Pulumi\.dev\.yaml:4:10 aliases expand to more than 100 nodes/);
+  });
+});

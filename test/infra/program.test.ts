@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployStack } from "../../infra/program";
+import { loadCatalog } from "../../catalog/load";
+import { deployStack, unsetSecretEnv } from "../../infra/program";
 import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
 import { answerStackReferences, PROJECT_NUMBER } from "../support/stack-references";
 import { PACK } from "../support/resource-types";
@@ -128,6 +129,8 @@ function projectCopy(): string {
   return dir;
 }
 
+const catalogForStackOf = (dir: string) => loadCatalog({ projectDir: dir, stacks: ["dev"] }).services.dev!;
+
 /** Resources whose inputs differ between two runs, by type and name. */
 function changed(a: Captured[], b: Captured[]): string[] {
   const key = (c: Captured) => `${c.type}::${c.name}`;
@@ -180,6 +183,36 @@ describe("what a change rolls out", () => {
     const template = (r: typeof first) => byType(r.captured, "gcp:cloudrunv2/job:Job")[0]!.inputs.template.template;
     expect(template(second).maxRetries).toBe(1);
     expect(imageOf(byType(second.captured, "gcp:cloudrunv2/job:Job")[0]!)).toEqual(imageOf(byType(first.captured, "gcp:cloudrunv2/job:Job")[0]!));
+  });
+
+  it("passes build.secretEnv to pack by name: the value, set where pulumi up runs, reaches no input", async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, "services", "storefront", "service.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("build:\n  env:\n", "build:\n  secretEnv: [PIP_INDEX_TOKEN]\n  env:\n"));
+    const value = "s3cr3t-index-token-value";
+    process.env.PIP_INDEX_TOKEN = value;
+    try {
+      const { captured } = await run("dev", dir);
+      const pack = named(captured, PACK, "storefront");
+      expect(pack.inputs.secretEnv).toEqual(["PIP_INDEX_TOKEN"]);
+      expect(pack.inputs.projectToml).not.toContain("PIP_INDEX_TOKEN");
+      expect(named(captured, PACK, "catalog-api").inputs.secretEnv).toEqual([]);
+      expect(JSON.stringify(captured.map((c) => c.inputs))).not.toContain(value);
+    } finally {
+      delete process.env.PIP_INDEX_TOKEN;
+    }
+  });
+
+  it("refuses to deploy when a build.secretEnv variable is not set where pulumi up runs, naming it", async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, "services", "storefront", "service.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("build:\n  env:\n", "build:\n  secretEnv: [PIP_INDEX_TOKEN]\n  env:\n"));
+    delete process.env.PIP_INDEX_TOKEN;
+    await installMocks("dev");
+    expect(() => deployStack({ stack: "dev", projectDir: dir, servicesDir: path.join(dir, "services") })).toThrow(/1 problem in the service catalog or stack config/);
+    expect(unsetSecretEnv(catalogForStackOf(dir))).toEqual([
+      expect.objectContaining({ field: "build.secretEnv", message: "PIP_INDEX_TOKEN is not set where pulumi up runs; export it there (pack reads the value from that environment)" }),
+    ]);
   });
 
   it("refuses to deploy anything from a broken catalog, with the problems and no stack trace", async () => {

@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+
+/** Commands, their subcommands and options, read from the program itself so a new option completes without edits. */
+interface Tree {
+  path: string[];
+  subcommands: string[];
+  options: string[];
+}
+
+function walk(cmd: Command, path: string[] = []): Tree[] {
+  const subs = cmd.commands.filter((c) => c.name() !== "help");
+  const options = cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
+  return [{ path, subcommands: subs.map((c) => c.name()), options: [...options, "--help"] }, ...subs.flatMap((c) => walk(c, [...path, c.name()]))];
+}
+
+// Values are completed from the project as the shell sees it: stacks from Pulumi.<stack>.yaml, services from services/*/.
+const STACKS_SH = `ls Pulumi.*.y*ml 2>/dev/null | sed -e 's/^Pulumi\\.//' -e 's/\\.ya\\{0,1\\}ml$//'`;
+const SERVICES_SH = `ls -d services/*/ 2>/dev/null | sed -e 's|^services/||' -e 's|/$||'`;
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function bashScript(program: Command): string {
+  const cases = walk(program)
+    .map((t) => `    ${sq(t.path.join(" "))}) words=${sq([...t.subcommands, ...t.options].join(" "))} ;;`)
+    .join("\n");
+  return `# gantry completion for bash: source <(npx gantry completion bash)
+_gantry() {
+  local cur prev path="" words="" i
+  cur="\${COMP_WORDS[COMP_CWORD]}"
+  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --stack|--base) COMPREPLY=($(compgen -W "$(${STACKS_SH})" -- "$cur")); return ;;
+    --service) COMPREPLY=($(compgen -W "$(${SERVICES_SH})" -- "$cur")); return ;;
+    --services|--outputs|--source-outputs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+  esac
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "\${COMP_WORDS[i]}" in -*) ;; *) path="\${path:+$path }\${COMP_WORDS[i]}" ;; esac
+  done
+  case "$path" in
+${cases}
+    *) words="" ;;
+  esac
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -o default -F _gantry gantry
+`;
+}
+
+export function zshScript(program: Command): string {
+  return `#compdef gantry
+# gantry completion for zsh: source <(npx gantry completion zsh)
+autoload -U bashcompinit && bashcompinit
+${bashScript(program)}`;
+}
+
+export function fishScript(program: Command): string {
+  const lines: string[] = ["# gantry completion for fish: npx gantry completion fish | source", "complete -c gantry -f"];
+  for (const t of walk(program)) {
+    const condition = t.path.length === 0 ? "__fish_use_subcommand" : `__fish_seen_subcommand_from ${t.path[t.path.length - 1]}`;
+    for (const sub of t.subcommands) lines.push(`complete -c gantry -n ${sq(condition)} -a ${sq(sub)}`);
+    for (const o of t.options.filter((x) => x.startsWith("--"))) lines.push(`complete -c gantry -n ${sq(condition)} -l ${sq(o.slice(2))}`);
+  }
+  lines.push(`complete -c gantry -l stack -x -a ${sq(`(${STACKS_SH})`)}`);
+  lines.push(`complete -c gantry -l service -x -a ${sq(`(${SERVICES_SH})`)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+const SCRIPTS: Record<string, (program: Command) => string> = { bash: bashScript, zsh: zshScript, fish: fishScript };
+
+export function registerCompletion(program: Command): void {
+  program
+    .command("completion")
+    .description("Print a shell completion script: bash (source <(npx gantry completion bash)), zsh, or fish (npx gantry completion fish | source).")
+    .argument("<shell>", "bash, zsh or fish")
+    .action((shell: string) => {
+      const script = SCRIPTS[shell];
+      if (!script) {
+        console.error(`gantry completion: ${shell}: expected bash, zsh or fish`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(script(program));
+    });
+}
