@@ -6,6 +6,9 @@ import { startRegistry, type RunningRegistry } from "../test/support/registry";
 import { formatSeconds, log, median, type Bench } from "./bench";
 
 /*
+ * Why the stand-in: parallel-builds measures the provider's pool against an ideal, so each build must take the
+ * same fixed time, which a real build does not; real builds are measured in real.bench.ts.
+ *
  * PackImage through Pulumi's own dynamic-provider host, with the pack stand-in publishing to a real registry on
  * 127.0.0.1. The stand-in is told to spend a fixed time building; everything else (process start, the publish,
  * the provider's own work) is measured as it is.

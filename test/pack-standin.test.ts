@@ -1,4 +1,6 @@
-// Tests for the pack stand-in (test/support/pack-standin/pack) against a real registry
+// Tests for the pack stand-in (test/support/pack-standin/pack) against a real registry. The stand-in stays for the
+// fast tier (see test/pack/provider.host.test.ts); test/real/pack-contract.real.test.ts holds its contract against
+// the real pack's own flags.
 // (Debian's docker-registry, started by test/support/registry.ts).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";

@@ -10,6 +10,11 @@ import { deleteManifest, getImageConfig, headManifest, startRegistry, type Runni
 /*
  * PackImage as `pulumi up` runs it: the provider serialized by the real SDK, executed in Pulumi's own
  * dynamic-provider host over gRPC, calling the `pack` stand-in, which publishes to a real OCI registry.
+ *
+ * Why the stand-in here: these are the fast tier's checks of the provider's own logic (diff, argument building,
+ * the parallel limit, output it must survive), in milliseconds per build, and failures the real tools cannot be
+ * made to produce on cue (a given exit status at a given phase, a child that ignores SIGTERM). The same paths run
+ * with the real pack, lifecycle and builder in test/real/.
  */
 
 let registry: RunningRegistry;
