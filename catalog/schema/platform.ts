@@ -50,6 +50,14 @@ export const platformConfig = z.strictObject({
     .array(z.string())
     .default(["gcr.io/buildpacks/builder", "paketobuildpacks/builder-jammy-base", "paketobuildpacks/builder-jammy-full", "heroku/builder"])
     .meta({ description: "Builder repositories allowed to run as one trusted creator container (pack --trust-builder); it receives registry credentials." }),
+  lifecycleImage: pinnedImage("lifecycleImage")
+    .optional()
+    .meta({ description: "Lifecycle image for builders not on trustedBuilders (pack --lifecycle-image), pinned by digest: a mirror in your own registry instead of Docker Hub's buildpacksio/lifecycle." }),
+  buildNetwork: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker network name, such as host")
+    .optional()
+    .meta({ description: "Docker network of the build containers (pack --network), e.g. host to reach a package mirror or registry on the agent itself. Default: an ephemeral network per build." }),
   deletionProtection: bool.default(true),
   promoteFrom: z
     .string()

@@ -46,6 +46,8 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       cache: cacheFor(platform.buildCache, spec.name, registry),
       tags: build.tags,
       trustedBuilders: platform.trustedBuilders,
+      lifecycleImage: platform.lifecycleImage,
+      network: platform.buildNetwork,
       maxParallelBuilds: platform.maxParallelBuilds,
       timeoutSeconds: durationSeconds(platform.buildTimeout),
       logDir: build.logDir,

@@ -203,6 +203,21 @@ describe("what a change rolls out", () => {
     }
   });
 
+  it("hands every image the stack's lifecycle image and build network, and leaves pack's defaults when unset", async () => {
+    const dir = projectCopy();
+    const plain = await run("dev", dir);
+    for (const p of byType(plain.captured, PACK)) expect([p.inputs.lifecycleImage, p.inputs.network]).toEqual(["", ""]);
+    const lifecycleImage = "europe-docker.pkg.dev/acme/mirror/lifecycle@sha256:" + "7".repeat(64);
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, `${fs.readFileSync(file, "utf8").trimEnd()}\n  gantry:lifecycleImage: ${lifecycleImage}\n  gantry:buildNetwork: host\n`);
+    const { captured } = await run("dev", dir);
+    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.lifecycleImage, p.inputs.network])).toEqual(
+      ["catalog-api", "nightly-report", "storefront"].map((n) => [n, lifecycleImage, "host"]),
+    );
+    // Neither changes the image: no rebuild when a platform team moves the lifecycle to its mirror.
+    expect(byType(captured, PACK).map((p) => p.inputs.fingerprint)).toEqual(byType(plain.captured, PACK).map((p) => p.inputs.fingerprint));
+  });
+
   it("refuses to deploy when a build.secretEnv variable is not set where pulumi up runs, naming it", async () => {
     const dir = projectCopy();
     const file = path.join(dir, "services", "storefront", "service.yaml");
