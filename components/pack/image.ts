@@ -2,7 +2,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectDescriptor } from "./descriptor";
 import { combineFingerprint, fingerprintSource } from "./fingerprint";
-import { builderIsTrusted, packProvider, type BuildpackRef, type CacheSpec } from "./provider";
+import type { EngineName } from "./engines/engine";
+import { builderIsTrusted } from "./engines/pack";
+import { packProvider, type BuildpackRef, type CacheSpec } from "./provider";
 
 export interface PackImageArgs {
   serviceName: string;
@@ -32,6 +34,10 @@ export interface PackImageArgs {
   lifecycleImage?: string;
   /** `--network` of the build containers, e.g. "host" to reach a package mirror or registry on the agent itself. */
   network?: string;
+  /** "pack" (default: a Docker engine on the agent) or "lifecycle" (inside the builder image, daemonless). */
+  engine?: EngineName;
+  /** Where the builder image keeps its lifecycle; default /cnb/lifecycle. */
+  lifecycleDir?: string;
   maxParallelBuilds?: number;
   timeoutSeconds?: number;
   /** Full build logs, SBOMs and progress.log; default .gantry/logs. */
@@ -90,6 +96,12 @@ export class PackImage extends pulumi.dynamic.Resource {
         trustedBuilders,
         lifecycleImage: args.lifecycleImage ?? "",
         network: args.network ?? "",
+        engine: args.engine ?? "pack",
+        lifecycleDir: args.lifecycleDir ?? "/cnb/lifecycle",
+        upload: { ...(descriptor.include ? { include: descriptor.include } : {}), ...(descriptor.exclude ? { exclude: descriptor.exclude } : {}) },
+        buildEnv: args.buildEnv ?? {},
+        // The fingerprint's matcher, so the lifecycle engine copies exactly the set the fingerprint hashed.
+        uploadFilterModule: require.resolve("ignore"),
         fingerprint,
         maxParallelBuilds: args.maxParallelBuilds ?? 4,
         timeoutSeconds: args.timeoutSeconds ?? 1800,

@@ -1,18 +1,29 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { BuildEngine, EngineContext, EngineName, EngineOutcome, ToolRun } from "./engines/engine";
+import { lifecycleEngine } from "./engines/lifecycle";
+import { packEngine } from "./engines/pack";
 
 /*
- * The pack dynamic provider.
+ * The PackImage dynamic provider: it decides (build, rebase or nothing) and runs the chosen engine
+ * (./engines/pack.ts or ./engines/lifecycle.ts) with a build slot, a timeout, a scratch folder and a log.
  *
  * Pulumi serializes `packProvider` and every function it reaches into the stack's state, and runs that text in
  * its dynamic-provider host. So nothing in this file may capture an imported module (an import captured by a
  * closure drags a module graph into state, and breaks under vitest's module runner): Node built-ins are taken
  * inside functions with process.getBuiltinModule, types are imported as types only, and every helper the
  * provider calls is a function declared in this file. Exported consts are not read inside the provider either,
- * because CommonJS output turns them into `exports.X`, which would capture the whole module.
+ * because CommonJS output turns them into `exports.X`, which would capture the whole module. The engines are
+ * the one exception, made safe: the factories run when this module loads, and the provider reaches only the
+ * plain objects they return (held in a module-local const), whose functions follow the same rule in their files.
  *
- * Secrets never pass through here as values: secret build env arrives as names only (`--env NAME`, pack reads the
- * value from its own environment) and registry credentials are read from the environment inside the functions.
+ * Secrets never pass through here as values: secret build env arrives as names only (pack reads the value from
+ * its own environment; the lifecycle engine writes it into the scratch folder's platform env and deletes it with
+ * the folder) and registry credentials are read from the environment inside the functions.
  */
+
+// Module-local, not exported: the provider's functions capture this object (and the engines' own closures), never
+// the engine modules themselves.
+const ENGINES: Record<EngineName, BuildEngine> = { pack: packEngine(), lifecycle: lifecycleEngine() };
 
 export type CacheSpec =
   | { format: "volume"; name?: string }
@@ -51,6 +62,16 @@ export interface PackImageInputs {
   lifecycleImage: string;
   /** Docker network of the build containers (`--network`); "" lets pack make an ephemeral bridge network. */
   network: string;
+  /** "pack" (agents with a Docker engine) or "lifecycle" (in the builder image itself: no daemon, no privilege). */
+  engine: EngineName;
+  /** lifecycle engine: the builder's lifecycle folder (creator, rebaser). */
+  lifecycleDir: string;
+  /** lifecycle engine: project.toml's include/exclude, which pack applies and the lifecycle does not read. */
+  upload: { include?: string[]; exclude?: string[] };
+  /** lifecycle engine: project.toml's build env, written as platform env files as pack does. */
+  buildEnv: Record<string, string>;
+  /** lifecycle engine: the `ignore` package the fingerprint matches with, so the upload set is the same one. */
+  uploadFilterModule: string;
   /** Hash of source, builder, env, descriptor and default process. */
   fingerprint: string;
   maxParallelBuilds: number;
@@ -118,108 +139,6 @@ export function planChange(olds: Partial<PackImageInputs>, news: PackImageInputs
   if (build.length > 0) return { action: "build", reasons: build };
   if (!sameValue(olds.runImage, news.runImage)) return { action: "rebase", reasons: ["runImage"] };
   return { action: "none", reasons: [] };
-}
-
-/** `--cache` values in pack's grammar (pkg/cache/cache_opts.go): one `;`-separated record, never a trailing `;`. */
-export function cacheArgs(cache: CacheSpec): string[] {
-  switch (cache.format) {
-    case "bind":
-      return ["--cache", `type=build;format=bind;source=${cache.source}`];
-    case "volume":
-      return cache.name ? ["--cache", `type=build;format=volume;name=${cache.name}`] : [];
-    case "image":
-      return ["--cache-image", cache.name];
-  }
-}
-
-/** The builder's repository, without tag or digest, as pack's trusted-builders config matches it. */
-function builderRepository(builder: string): string {
-  const noDigest = builder.split("@")[0]!;
-  const lastSlash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-}
-
-export function builderIsTrusted(builder: string, trusted: readonly string[]): boolean {
-  const repo = builderRepository(builder);
-  return trusted.some((t) => t === builder || t === repo);
-}
-
-export function packBuildArgs(inputs: PackImageInputs, ctx: { tag: string; descriptorFile: string; reportDir: string; sbomDir: string }): string[] {
-  const args = [
-    "build",
-    `${inputs.repository}:${ctx.tag}`,
-    "--builder",
-    inputs.builder,
-    "--run-image",
-    inputs.runImage,
-    "--publish",
-    "--path",
-    inputs.path,
-    "--descriptor",
-    ctx.descriptorFile,
-    "--report-output-dir",
-    ctx.reportDir,
-    "--sbom-output-dir",
-    ctx.sbomDir,
-    // The builder and run image are pinned by digest, so a cached copy is always the right one.
-    "--pull-policy",
-    "if-not-present",
-  ];
-  if (inputs.defaultProcess) args.push("--default-process", inputs.defaultProcess);
-  for (const [k, v] of Object.entries(inputs.env).sort(([a], [b]) => (a < b ? -1 : 1))) args.push("--env", `${k}=${v}`);
-  for (const name of [...inputs.secretEnv].sort()) args.push("--env", name);
-  args.push(...cacheArgs(inputs.cache));
-  for (const t of inputs.tags) args.push("--tag", `${inputs.repository}:${t}`);
-  const trusted = inputs.trustBuilder && builderIsTrusted(inputs.builder, inputs.trustedBuilders);
-  if (trusted) args.push("--trust-builder");
-  // pack ignores (with a warning) a lifecycle image for a trusted builder: the builder's own lifecycle runs.
-  else if (inputs.lifecycleImage) args.push("--lifecycle-image", inputs.lifecycleImage);
-  if (inputs.network) args.push("--network", inputs.network);
-  args.push("--no-color");
-  return args;
-}
-
-export function packRebaseArgs(inputs: PackImageInputs, ctx: { tag: string; previousImage: string; reportDir: string }): string[] {
-  return [
-    "rebase",
-    `${inputs.repository}:${ctx.tag}`,
-    "--previous-image",
-    ctx.previousImage,
-    "--run-image",
-    inputs.runImage,
-    "--publish",
-    "--report-output-dir",
-    ctx.reportDir,
-    "--pull-policy",
-    "if-not-present",
-    "--no-color",
-  ];
-}
-
-/** The digest pack reports: report.toml's [image] digest, else the exporter's `*** Images (sha256:...)` line. */
-export function parseDigest(reportToml: string | undefined, output: string): string | undefined {
-  const fromReport = reportToml ? /^\s*digest\s*=\s*"(sha256:[0-9a-f]{64})"/m.exec(reportToml)?.[1] : undefined;
-  if (fromReport) return fromReport;
-  return /\*\*\* Images \((sha256:[0-9a-f]{64})\):/.exec(output)?.[1];
-}
-
-/** Buildpacks that passed detection, as the lifecycle's detector lists them (`<id> <version>` lines). */
-export function parseBuildpacks(output: string): BuildpackRef[] {
-  const found: BuildpackRef[] = [];
-  let inDetect = false;
-  for (const raw of output.split("\n")) {
-    const line = raw.replace(/^\[[a-z ()]+\] /, "").trim();
-    const phase = /^===> ([A-Z]+)/.exec(line)?.[1];
-    if (phase) {
-      inDetect = phase === "DETECTING";
-      continue;
-    }
-    if (!inDetect) continue;
-    const m = /^([a-z0-9][\w.\-/]*)(?:\s+|@)(\d+\.\d+[\w.\-+]*)$/i.exec(line);
-    if (m && !found.some((b) => b.id === m[1])) found.push({ id: m[1]!, version: m[2]! });
-  }
-  return found;
 }
 
 /** `===> BUILDING` (with or without a container prefix) to "BUILDING". */
@@ -304,14 +223,6 @@ function installSignalHandlers(): void {
   });
 }
 
-interface PackRun {
-  code: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  output: string;
-  tail: string[];
-}
-
 const TAIL_LINES = 40;
 
 function progress(inputs: PackImageInputs, message: string): void {
@@ -327,20 +238,20 @@ function progress(inputs: PackImageInputs, message: string): void {
   }
 }
 
-function runPack(inputs: PackImageInputs, args: string[], logPath: string): Promise<PackRun> {
+function runTool(inputs: PackImageInputs, command: string, args: string[], logPath: string, extraEnv: Record<string, string>): Promise<ToolRun> {
   const childProcess = process.getBuiltinModule("node:child_process");
   const fs = process.getBuiltinModule("node:fs");
   installSignalHandlers();
   return new Promise((resolve) => {
     const log = fs.createWriteStream(logPath, { flags: "a" });
-    log.write(`$ ${inputs.packCommand} ${args.join(" ")}\n`);
+    log.write(`$ ${command} ${args.join(" ")}\n`);
     const tail: string[] = [];
     const chunks: string[] = [];
     let timedOut = false;
     let settled = false;
     // Declared before the closures that read it: Pulumi's closure serializer cannot follow a later `const`.
     let timer: NodeJS.Timeout | undefined;
-    const child = childProcess.spawn(inputs.packCommand, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = childProcess.spawn(command, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...extraEnv } });
     const finish = (code: number | null, signal: string | null) => {
       if (settled) return;
       settled = true;
@@ -389,7 +300,13 @@ function runPack(inputs: PackImageInputs, args: string[], logPath: string): Prom
     }, inputs.timeoutSeconds * 1000);
     child.on("error", (err: Error) => {
       chunks.push(`${err.message}\n`);
-      tail.push(err.message.includes("ENOENT") ? `${inputs.packCommand}: not found on PATH; install pack (https://buildpacks.io/docs/for-platform-operators/how-to/integrate-ci/pack/)` : err.message);
+      tail.push(
+        err.message.includes("ENOENT")
+          ? inputs.engine === "lifecycle"
+            ? `${command}: not found; the lifecycle engine runs inside the builder image (gantry:buildEngine lifecycle), where the lifecycle is at ${inputs.lifecycleDir}`
+            : `${command}: not found on PATH; install pack (https://buildpacks.io/docs/for-platform-operators/how-to/integrate-ci/pack/)`
+          : err.message,
+      );
       finish(127, null);
     });
     child.on("close", (code: number | null, signal: string | null) => finish(code, signal));
@@ -400,10 +317,11 @@ function formatDuration(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
-function failure(inputs: PackImageInputs, op: string, run: PackRun, logPath: string): Error {
+function failure(what: string, inputs: PackImageInputs, run: ToolRun, logPath: string): Error {
+  const tool = what.split(" ")[0];
   const head = run.timedOut
-    ? `pack ${op} for ${inputs.serviceName} timed out after ${formatDuration(inputs.timeoutSeconds)}; pack and its children were stopped`
-    : `pack ${op} for ${inputs.serviceName} failed with exit status ${run.code ?? `signal ${run.signal}`}`;
+    ? `${what} for ${inputs.serviceName} timed out after ${formatDuration(inputs.timeoutSeconds)}; ${tool} and its children were stopped`
+    : `${what} for ${inputs.serviceName} failed with exit status ${run.code ?? `signal ${run.signal}`}`;
   return new Error(`${head}\n--- last ${run.tail.length} lines ---\n${run.tail.join("\n")}\n--- full log: ${logPath}`);
 }
 
@@ -418,7 +336,7 @@ function logFile(inputs: PackImageInputs, op: string): string {
 
 async function withSlot<T>(inputs: PackImageInputs, work: () => Promise<T>): Promise<T> {
   progress(inputs, "waiting for a build slot");
-  await acquireSlot(inputs.maxParallelBuilds);
+  await acquireSlot(Math.min(inputs.maxParallelBuilds, engineOf(inputs).parallelism(inputs)));
   try {
     return await work();
   } finally {
@@ -433,7 +351,7 @@ interface Scratch {
   logPath: string;
 }
 
-/** One pack operation: a build slot, a scratch folder removed afterwards, and a fresh log file. */
+/** One operation: a build slot, a scratch folder removed afterwards (secret files with it), and a fresh log file. */
 async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", work: (s: Scratch) => Promise<T>): Promise<T> {
   const fs = process.getBuiltinModule("node:fs");
   const os = process.getBuiltinModule("node:os");
@@ -450,50 +368,52 @@ async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", w
   });
 }
 
-/** Runs pack and returns the digest it published, or throws pack's failure with its last lines and the log. */
-async function publish(inputs: PackImageInputs, op: "build" | "rebase", args: string[], s: Scratch): Promise<{ digest: string; run: PackRun }> {
-  const path = process.getBuiltinModule("node:path");
-  const run = await runPack(inputs, args, s.logPath);
-  if (run.code !== 0 || run.timedOut) throw failure(inputs, op, run, s.logPath);
-  const digest =
-    parseDigest(readIfExists(path.join(s.reportDir, "report.toml")), run.output) ?? /Rebased Image: '[^']*@(sha256:[0-9a-f]{64})'/.exec(run.output)?.[1];
-  if (!digest) throw new Error(`pack ${op} for ${inputs.serviceName} succeeded but reported no digest (no report.toml digest and no "*** Images" line)\n--- full log: ${s.logPath}`);
+function engineOf(inputs: PackImageInputs): BuildEngine {
+  return ENGINES[inputs.engine] ?? ENGINES.pack;
+}
+
+function contextFor(inputs: PackImageInputs, s: Scratch): EngineContext {
+  return {
+    inputs,
+    tag: imageTag(inputs.fingerprint, inputs.runImage),
+    dir: s.dir,
+    reportDir: s.reportDir,
+    run: (command, args, env) => runTool(inputs, command, args, s.logPath, env ?? {}),
+  };
+}
+
+/** The digest an engine published, or its failure with its last lines and the log. */
+function published(what: string, inputs: PackImageInputs, op: "build" | "rebase", outcome: EngineOutcome, s: Scratch): string {
+  const { run, digest } = outcome;
+  if (run.code !== 0 || run.timedOut) throw failure(what, inputs, run, s.logPath);
+  if (!digest) throw new Error(`${what} for ${inputs.serviceName} succeeded but reported no digest (no report.toml digest and no "*** Images" line)\n--- full log: ${s.logPath}`);
   progress(inputs, `${op === "build" ? "built" : "rebased"} ${digest}`);
-  return { digest, run };
+  return digest;
 }
 
 async function build(inputs: PackImageInputs): Promise<PackImageOutputs> {
   const fs = process.getBuiltinModule("node:fs");
-  const path = process.getBuiltinModule("node:path");
+  const engine = engineOf(inputs);
   return withScratch(inputs, "build", async (s) => {
-    const descriptorFile = path.join(s.dir, "project.toml");
-    fs.writeFileSync(descriptorFile, inputs.projectToml);
     const sbomDir = s.logPath.replace(/\.log$/, "-sbom");
     fs.mkdirSync(sbomDir, { recursive: true });
-    const tag = imageTag(inputs.fingerprint, inputs.runImage);
+    const ctx = contextFor(inputs, s);
     progress(inputs, `build started (log: ${s.logPath})`);
-    const { digest, run } = await publish(inputs, "build", packBuildArgs(inputs, { tag, descriptorFile, reportDir: s.reportDir, sbomDir }), s);
-    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag, lastOperation: "build", logPath: s.logPath, buildpacks: parseBuildpacks(run.output), sbomDir };
+    const outcome = await engine.build({ ...ctx, sbomDir });
+    const digest = published(engine.describe("build"), inputs, "build", outcome, s);
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "build", logPath: s.logPath, buildpacks: outcome.buildpacks, sbomDir };
   });
 }
 
 async function rebase(olds: PackImageOutputs, inputs: PackImageInputs): Promise<PackImageOutputs> {
+  const engine = engineOf(inputs);
   return withScratch(inputs, "rebase", async (s) => {
-    const tag = imageTag(inputs.fingerprint, inputs.runImage);
+    const ctx = contextFor(inputs, s);
     progress(inputs, `rebase onto ${inputs.runImage} started (log: ${s.logPath})`);
-    const { digest } = await publish(inputs, "rebase", packRebaseArgs(inputs, { tag, previousImage: olds.imageRef, reportDir: s.reportDir }), s);
+    const digest = published(engine.describe("rebase"), inputs, "rebase", await engine.rebase({ ...ctx, previousImage: olds.imageRef }), s);
     // The app layers, and so the buildpacks and SBOM, are the previous build's.
-    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag, lastOperation: "rebase", logPath: s.logPath, buildpacks: olds.buildpacks ?? [], sbomDir: olds.sbomDir ?? "" };
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "rebase", logPath: s.logPath, buildpacks: olds.buildpacks ?? [], sbomDir: olds.sbomDir ?? "" };
   });
-}
-
-function readIfExists(file: string): string | undefined {
-  const fs = process.getBuiltinModule("node:fs");
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -540,9 +460,8 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
   async check(_olds, news) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (/[:@]/.test(news.repository.split("/").pop() ?? "")) failures.push({ property: "repository", reason: "give the repository without a tag or digest" });
-    if (news.trustBuilder && !builderIsTrusted(news.builder, news.trustedBuilders)) {
-      failures.push({ property: "trustBuilder", reason: `builder ${news.builder} is not on the trusted-builders allow-list (${news.trustedBuilders.join(", ") || "empty"}); a trusted builder receives registry credentials` });
-    }
+    if (!(news.engine in ENGINES)) failures.push({ property: "engine", reason: `unknown build engine "${news.engine}" (pack or lifecycle)` });
+    else failures.push(...engineOf(news).check(news));
     if (news.cache.format === "bind" && !news.cache.source.startsWith("/")) failures.push({ property: "cache", reason: "a bind cache source must be an absolute path" });
     for (const name of news.secretEnv) {
       if (name in news.env) failures.push({ property: "secretEnv", reason: `${name} is given both as plain and as secret build env` });

@@ -3,18 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheFor } from "../../components/pack/cache";
 import { projectDescriptor } from "../../components/pack/descriptor";
-import {
-  builderIsTrusted,
-  cacheArgs,
-  imageTag,
-  packBuildArgs,
-  packRebaseArgs,
-  parseBuildpacks,
-  parseDigest,
-  phaseOf,
-  planChange,
-  type PackImageInputs,
-} from "../../components/pack/provider";
+import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks, parseDigest } from "../../components/pack/engines/pack";
+import { imageTag, phaseOf, planChange, type PackImageInputs } from "../../components/pack/provider";
 
 interface Flag {
   long: string;
@@ -59,6 +49,11 @@ const inputs: PackImageInputs = {
   trustedBuilders: ["gcr.io/buildpacks/builder"],
   lifecycleImage: "",
   network: "",
+  engine: "pack",
+  lifecycleDir: "/cnb/lifecycle",
+  upload: { exclude: [".git/"] },
+  buildEnv: {},
+  uploadFilterModule: "/node_modules/ignore/index.js",
   fingerprint: "sha256:fff",
   maxParallelBuilds: 4,
   timeoutSeconds: 1800,

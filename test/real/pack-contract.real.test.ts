@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { packBuildArgs, packRebaseArgs, type CacheSpec, type PackImageInputs } from "../../components/pack/provider";
+import { packBuildArgs, packRebaseArgs } from "../../components/pack/engines/pack";
+import type { CacheSpec, PackImageInputs } from "../../components/pack/provider";
 import { describeReal } from "../support/real/tier";
 import { PACK_VERSION } from "../support/real/tools";
 
@@ -52,6 +53,11 @@ const base: PackImageInputs = {
   trustedBuilders: ["127.0.0.1:5000/gantry-test/builder"],
   lifecycleImage: "127.0.0.1:5000/gantry-test/lifecycle@sha256:" + "3".repeat(64),
   network: "host",
+  engine: "pack",
+  lifecycleDir: "/cnb/lifecycle",
+  upload: { exclude: [".git/"] },
+  buildEnv: {},
+  uploadFilterModule: "/node_modules/ignore/index.js",
   fingerprint: "sha256:fff",
   maxParallelBuilds: 4,
   timeoutSeconds: 1800,

@@ -237,6 +237,11 @@ export interface StartOptions {
   exposeEngineToProvider?: boolean;
   /** How long to wait for the host to print its port. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Runs the host through another program, e.g. inside a container: given the node command line and the
+   * environment the host must see (the options' env and the Pulumi project and stack), returns what to spawn.
+   */
+  wrap?: (command: string, args: string[], env: Record<string, string>) => { command: string; args: string[] };
   /** gRPC deadline for each call unless the call overrides it. Default 120 s. */
   callTimeoutMs?: number;
 }
@@ -478,7 +483,9 @@ export async function startProviderHost(opts: StartOptions = {}): Promise<Provid
   else if (opts.env?.["PULUMI_NODEJS_ENGINE"] === undefined) delete env["PULUMI_NODEJS_ENGINE"];
 
   installExitHook();
-  const child = spawn(process.execPath, [resolveHostEntry(cwd), engine.address], {
+  const hostEnv: Record<string, string> = { PULUMI_NODEJS_PROJECT: project, PULUMI_NODEJS_STACK: stack, ...opts.env };
+  const launch = opts.wrap ? opts.wrap(process.execPath, [resolveHostEntry(cwd), engine.address], hostEnv) : { command: process.execPath, args: [resolveHostEntry(cwd), engine.address] };
+  const child = spawn(launch.command, launch.args, {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
