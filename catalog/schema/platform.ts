@@ -89,6 +89,13 @@ export const platformConfig = z.strictObject({
     .default("30m")
     .meta({ description: "A pack run taking longer is killed with its children." }),
   labels: labels.default({}),
+  buildEngine: z
+    .enum(["pack", "lifecycle"])
+    .default("pack")
+    .meta({
+      description:
+        "How images are built: pack (an agent with a Docker engine) or lifecycle (the builder image's own lifecycle, run in the agent pod's build container as the builder's non-root user: no Docker daemon, no privilege).",
+    }),
   buildCache: z
     .discriminatedUnion("mode", [
       z.strictObject({ mode: z.literal("volume") }).meta({ description: "A Docker volume per service on the build host's daemon." }),
@@ -133,6 +140,10 @@ export const platformConfig = z.strictObject({
     .optional()
     .meta({ description: "Where kind: gke services run." }),
   jenkins: jenkinsConfig,
+}).superRefine((c, ctx) => {
+  if (c.buildEngine === "lifecycle" && c.buildCache.mode === "volume") {
+    ctx.addIssue({ code: "custom", path: ["buildCache"], message: 'the lifecycle engine has no Docker volumes: use {mode: bind, mountPath} (the agent\'s cache claim) or {mode: image}' });
+  }
 });
 
 export type PlatformConfig = z.output<typeof platformConfig>;

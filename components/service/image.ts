@@ -48,6 +48,7 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       trustedBuilders: platform.trustedBuilders,
       lifecycleImage: platform.lifecycleImage,
       network: platform.buildNetwork,
+      engine: platform.buildEngine,
       maxParallelBuilds: platform.maxParallelBuilds,
       timeoutSeconds: durationSeconds(platform.buildTimeout),
       logDir: build.logDir,

@@ -218,6 +218,20 @@ describe("what a change rolls out", () => {
     expect(byType(captured, PACK).map((p) => p.inputs.fingerprint)).toEqual(byType(plain.captured, PACK).map((p) => p.inputs.fingerprint));
   });
 
+  it("builds with the lifecycle engine when the stack says so, and refuses it with a Docker volume cache at its line", async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    const base = fs.readFileSync(file, "utf8").trimEnd();
+    fs.writeFileSync(file, `${base}\n  gantry:buildEngine: lifecycle\n`);
+    const refused = loadCatalog({ projectDir: dir, stacks: ["dev"] }).problems.filter((p) => p.severity === "error");
+    expect(refused).toEqual([expect.objectContaining({ file: expect.stringMatching(/Pulumi\.dev\.yaml$/), field: "gantry:buildCache", message: expect.stringContaining("the lifecycle engine has no Docker volumes") })]);
+    fs.writeFileSync(file, `${base}\n  gantry:buildEngine: lifecycle\n  gantry:buildCache:\n    mode: bind\n    mountPath: /var/cache/pack\n`);
+    const { captured } = await run("dev", dir);
+    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.engine, p.inputs.cache])).toEqual(
+      ["catalog-api", "nightly-report", "storefront"].map((n) => [n, "lifecycle", { format: "bind", source: `/var/cache/pack/${n}` }]),
+    );
+  });
+
   it("refuses to deploy when a build.secretEnv variable is not set where pulumi up runs, naming it", async () => {
     const dir = projectCopy();
     const file = path.join(dir, "services", "storefront", "service.yaml");
