@@ -32,7 +32,6 @@ export function realTierUnavailable(): string | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return "needs root (to install docker.io and run dockerd)";
   const pathDirs = (process.env.PATH ?? "").split(path.delimiter);
   if (!pathDirs.some((d) => fs.existsSync(path.join(d, "go")))) return "needs the Go toolchain on PATH (go) to build pack, the lifecycle and crane";
-  if (!pathDirs.some((d) => fs.existsSync(path.join(d, "docker")))) return "needs a docker client on PATH";
   return undefined;
 }
 
