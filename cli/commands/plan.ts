@@ -1,4 +1,8 @@
 import type { Command } from "commander";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { mdCode } from "../../output/markdown";
+import { progressLine } from "../../output/progress";
 
 interface PlanCliOptions {
   stack: string;
@@ -7,13 +11,15 @@ interface PlanCliOptions {
   json?: boolean;
   outputs?: string;
   sourceOutputs?: string;
+  full?: boolean;
+  fullFile?: string;
 }
 
 export function registerPlan(program: Command): void {
   program
     .command("plan")
     .description(
-      "Say what deploying a stack would do, with no cloud credentials and no Pulumi CLI: the stack's real program runs under Pulumi's mock runtime. Lists every resource, each image's build decision (build, rebase, unchanged, promoted) and why, the build preflight and the catalog's problems; exits 1 when the catalog or config is invalid.",
+      "Say what deploying a stack would do, with no cloud credentials and no Pulumi CLI: the stack's real program runs under Pulumi's mock runtime and is compared with the last deployment. Shows what a reviewer must not miss first (deletions, new public access, IAM grants, secrets, cost), then each changed service's resources (create, update old -> new, replace, delete) and its image's build decision, the build preflight and the catalog's problems; exits 1 when the catalog or config is invalid.",
     )
     .requiredOption("--stack <name>", "the stack to plan (dev, staging, prod, pr-<n>)")
     .option("--services <dir>", "catalog folder", "services")
@@ -21,6 +27,8 @@ export function registerPlan(program: Command): void {
     .option("--json", "print the plan as JSON, for tools")
     .option("--outputs <file>", "the stack's last deployment: `pulumi stack output --json` or `pulumi stack export` (default: read from a file:// state backend)")
     .option("--source-outputs <file>", "the same for the stack a promoting stack promotes from")
+    .option("--full", "every image and every resource, unchanged ones too (default: what changes)")
+    .option("--full-file <file>", "also write the full markdown plan to this file, for the pipeline to attach; the short plan points to it")
     .action(async (opts: PlanCliOptions) => {
       if (opts.markdown && opts.json) {
         console.error("gantry plan: give --markdown or --json, not both");
@@ -32,15 +40,26 @@ export function registerPlan(program: Command): void {
       const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
       const { makePlan } = require("../../plan/run") as typeof import("../../plan/run");
       const render = require("../../plan/render") as typeof import("../../plan/render");
+      const { renderMarkdown } = require("../../plan/render-markdown") as typeof import("../../plan/render-markdown");
+      const progress = progressLine(process.stderr, "gantry plan", { enabled: !opts.json });
       try {
-        const plan = await makePlan({ stack: opts.stack, servicesDir: opts.services, outputsFile: opts.outputs, sourceOutputsFile: opts.sourceOutputs });
-        process.stdout.write(opts.json ? render.renderJson(plan) : opts.markdown ? render.renderMarkdown(plan) : render.renderText(plan));
+        const plan = await makePlan({ stack: opts.stack, servicesDir: opts.services, outputsFile: opts.outputs, sourceOutputsFile: opts.sourceOutputs, progress: (step) => progress.update(step) });
+        progress.done();
+        if (opts.fullFile) {
+          fs.mkdirSync(path.dirname(path.resolve(opts.fullFile)), { recursive: true });
+          fs.writeFileSync(opts.fullFile, renderMarkdown(plan, { full: true }));
+        }
+        const fullPlan = opts.fullFile ? `the full plan, attached as ${mdCode(path.basename(opts.fullFile))}` : undefined;
+        process.stdout.write(
+          opts.json ? render.renderJson(plan) : opts.markdown ? renderMarkdown(plan, { full: opts.full, ...(fullPlan ? { fullPlan } : {}) }) : render.renderText(plan, { full: opts.full }),
+        );
         if (!plan.ok) {
           const errors = plan.problems.filter((p) => p.severity === "error").length + plan.preflight.filter((p) => p.severity === "error").length;
           console.error(`gantry plan: ${errors} problem${errors === 1 ? "" : "s"} in the service catalog or stack config (listed in the plan); nothing would be built or deployed.`);
           process.exitCode = 1;
         }
       } catch (err) {
+        progress.done();
         // A user's mistake (RunError) or an unreadable --outputs file: the message, never a stack trace.
         const message = err instanceof Error ? err.message : String(err);
         if (!(err instanceof Error) || !(pulumi.RunError.isInstance(err) || /^[^\n]*: (not JSON|expected the JSON)|ENOENT/.test(message))) throw err;

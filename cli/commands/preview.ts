@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { table } from "../output/table";
+import { table } from "../../output/table";
 
 // The Automation API and everything under it load only when a preview command runs.
 const previews = () => require("../../environments/previews") as typeof import("../../environments/previews");

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { readCatalog, reportProblems, withCatalogOptions, type CatalogOptions } from "../catalog-options";
-import { table } from "../output/table";
+import { table } from "../../output/table";
 
 export function registerValidate(program: Command): void {
   withCatalogOptions(

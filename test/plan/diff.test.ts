@@ -1,0 +1,201 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { renderJson, renderText } from "../../plan/render";
+import { renderMarkdown } from "../../plan/render-markdown";
+import { makePlan, type Plan } from "../../plan/run";
+import { backendWith, deploy, projectCopy } from "./fixtures";
+
+/*
+ * The plan against a last deployment written as a file backend's checkpoint (every resource, as the engine
+ * writes it): each kind of change a pull request can make, in the section a reviewer looks for it.
+ */
+
+const OLD_RUN = "gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d";
+const NEW_RUN = "gcr.io/buildpacks/google-22/run@sha256:eeeeeeeeeeee";
+
+function edit(file: string, from: string | RegExp, to: string): void {
+  const text = fs.readFileSync(file, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${file}: ${String(from)} not found`);
+  fs.writeFileSync(file, next);
+}
+
+/** storefront's folder as a new Cloud Run service, private and internal. */
+function addService(dir: string, name: string): void {
+  const to = path.join(dir, "services", name);
+  fs.cpSync(path.join(dir, "services", "storefront"), to, { recursive: true });
+  const file = path.join(to, "service.yaml");
+  edit(file, "name: storefront", `name: ${name}`);
+  edit(file, "public: true", "public: false");
+  edit(file, "ingress: all", "ingress: internal");
+  edit(file, "SESSION_KEY: storefront-session-key", `SESSION_KEY: ${name}-session-key`);
+}
+
+async function planAgainst(dir: string, backend: string): Promise<Plan> {
+  return makePlan({ stack: "dev", projectDir: dir, cwd: dir, env: { PULUMI_BACKEND_URL: `file://${backend}` } });
+}
+
+describe("a pull request's changes against the last deployment", () => {
+  let plan: Plan;
+  let text: string;
+  let markdown: string;
+  let json: Plan;
+
+  beforeAll(async () => {
+    const dir = projectCopy();
+    for (const name of ["checkout", "pricing", "search"]) addService(dir, name);
+    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+
+    edit(path.join(dir, "services", "checkout", "service.yaml"), "public: false", "public: true");
+    edit(path.join(dir, "services", "checkout", "service.yaml"), "ingress: internal", "ingress: all");
+    fs.rmSync(path.join(dir, "services", "search"), { recursive: true });
+    fs.renameSync(path.join(dir, "services", "pricing", "service.yaml"), path.join(dir, "services", "pricing", "servcie.yaml"));
+    edit(path.join(dir, "services", "storefront", "service.yaml"), "concurrency: 80", "concurrency: 80\nminInstances: 2");
+    edit(path.join(dir, "services", "nightly-report", "service.yaml"), "version: latest", 'version: "7"');
+    edit(path.join(dir, "Pulumi.dev.yaml"), /(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`);
+    fs.appendFileSync(path.join(dir, "services", "catalog-api", "server.js"), "\n// edited\n");
+
+    plan = await planAgainst(dir, backend);
+    text = renderText(plan);
+    markdown = renderMarkdown(plan);
+    json = JSON.parse(renderJson(plan)) as Plan;
+  }, 120_000);
+
+  it("compares with the checkpoint, resource by resource", () => {
+    expect(plan.ok).toBe(true);
+    expect(plan.diffBasis).toBe("state");
+    // Nothing the program still declares is new; the default providers and the stack itself are no deletions.
+    expect(plan.counts.create).toBe(1);
+    expect(plan.changes.filter((c) => c.action === "delete").every((c) => c.service === "search" || c.service === "pricing")).toBe(true);
+  });
+
+  it("puts new public access first: the new allUsers binding, with the service and old -> new", () => {
+    const risk = { kind: "public-access", service: "checkout", type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", resource: "checkout-public", field: "member", old: "(none)", new: "allUsers" };
+    expect(plan.risks).toContainEqual(expect.objectContaining(risk));
+    expect(json.risks).toContainEqual(expect.objectContaining(risk));
+    expect(text).toMatch(/^Review first \(\d+\)$/m);
+    expect(text).toMatch(/^ {2}checkout +makes checkout reachable by allUsers \(roles\/run\.invoker\) +member +\(none\) -> allUsers$/m);
+    expect(markdown).toContain("| `checkout` | makes checkout reachable by allUsers (roles/run.invoker) | `member` | `(none)` → `allUsers` |");
+    // Risk comes before the per-service changes.
+    expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "ingress", service: "checkout", field: "ingress", old: "INGRESS_TRAFFIC_INTERNAL_ONLY", new: "INGRESS_TRAFFIC_ALL" }));
+    expect(markdown.indexOf("Review first")).toBeLessThan(markdown.indexOf("Changes by service"));
+    expect(text.indexOf("Review first")).toBeLessThan(text.indexOf("Changes by service"));
+  });
+
+  it("lists a deleted service folder and a misnamed service.yaml as deletions, with what they take along", () => {
+    const removed = Object.fromEntries(plan.removedServices.map((s) => [s.name, s.resources.map((r) => `${r.type}::${r.name}`).sort()]));
+    const expected = (n: string) => [
+      `gcp:cloudrunv2/service:Service::${n}`,
+      `gcp:secretmanager/secretIamMember:SecretIamMember::${n}-${n}-session-key`,
+      `gcp:serviceaccount/account:Account::${n}`,
+      `pulumi-nodejs:dynamic/gantry:PackImage::${n}`,
+    ];
+    expect(removed).toEqual({ pricing: expected("pricing"), search: expected("search") });
+    expect(json.removedServices.map((s) => s.name)).toEqual(["pricing", "search"]);
+    for (const n of ["pricing", "search"]) {
+      expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "deletion", service: n, resource: n, type: "gcp:cloudrunv2/service:Service", old: "exists", new: "deleted" }));
+      expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "secret", service: n, old: `${n}-session-key`, new: "(none)" }));
+      expect(text).toContain(`  ${n}: Cloud Run service ${n}, secret access ${n}-${n}-session-key, service account ${n}, image build ${n}\n`);
+      expect(markdown).toContain(`- \`${n}\`: Cloud Run service \`${n}\`, secret access \`${n}-${n}-session-key\`, service account \`${n}\`, image build \`${n}\`\n`);
+    }
+    expect(text).toMatch(/^No longer declared: deleted with everything under them \(2\)$/m);
+  });
+
+  it("shows raised min instances as a cost risk and as an update, old -> new", () => {
+    const risk = { kind: "cost", service: "storefront", resource: "storefront", field: "template.scaling.minInstanceCount", old: "0", new: "2" };
+    expect(plan.risks).toContainEqual(expect.objectContaining(risk));
+    expect(json.risks).toContainEqual(expect.objectContaining(risk));
+    const run = plan.changes.find((c) => c.type === "gcp:cloudrunv2/service:Service" && c.name === "storefront")!;
+    expect(run.action).toBe("update");
+    expect(run.changes).toContainEqual({ path: "template.scaling.minInstanceCount", old: "0", new: "2" });
+    expect(text).toContain("        template.scaling.minInstanceCount: 0 -> 2");
+    expect(markdown).toContain("| `template.scaling.minInstanceCount` | `0` → `2` |");
+  });
+
+  it("shows a secret's new version as a re-pointed secret, by env var", () => {
+    const field = "template.template.containers[0].envs[WAREHOUSE_PASSWORD].valueSource.secretKeyRef.version";
+    const risk = { kind: "secret", service: "nightly-report", resource: "nightly-report", field, old: "latest", new: "7" };
+    expect(plan.risks).toContainEqual(expect.objectContaining(risk));
+    expect(json.risks).toContainEqual(expect.objectContaining(risk));
+    expect(text).toContain(`re-points a secret version of env WAREHOUSE_PASSWORD`);
+    expect(markdown).toContain(`| \`${field}\` | \`latest\` → \`7\` |`);
+  });
+
+  it("shows the run image bump on every image, and the edited source on the one service", () => {
+    const packs = Object.fromEntries(plan.changes.filter((c) => c.type === "pulumi-nodejs:dynamic/gantry:PackImage" && c.action !== "delete").map((c) => [c.name, c]));
+    for (const name of ["checkout", "nightly-report", "storefront"]) {
+      expect(packs[name]!.action).toBe("update");
+      expect(packs[name]!.changes).toEqual([{ path: "runImage", old: OLD_RUN, new: NEW_RUN }]);
+    }
+    const edited = packs["catalog-api"]!;
+    expect(edited.changes.map((c) => c.path).sort()).toEqual(["runImage", "source"]);
+    const source = edited.changes.find((c) => c.path === "source")!;
+    expect(source.old).toMatch(/^sha256:[0-9a-f]{12}$/);
+    expect(source.new).toMatch(/^sha256:[0-9a-f]{12}$/);
+    expect(source.new).not.toBe(source.old);
+    expect(plan.services.map((s) => [s.name, s.action])).toEqual([
+      ["catalog-api", "build"],
+      ["checkout", "rebase"],
+      ["nightly-report", "rebase"],
+      ["storefront", "rebase"],
+    ]);
+    expect(text).toContain(`        runImage: ${OLD_RUN} -> ${NEW_RUN}`);
+    expect(text).toMatch(/^ {2}catalog-api: image build \(source changed\)$/m);
+    expect(markdown).toContain(`| \`runImage\` | \`${OLD_RUN}\` → \`${NEW_RUN}\` |`);
+    expect(markdown).toContain("<details><summary><code>catalog-api</code> · image build: source changed");
+  });
+
+  it("shows the workloads of rebuilt images as image updates, not as images changed without a build", () => {
+    const run = plan.changes.find((c) => c.type === "gcp:cloudrunv2/service:Service" && c.name === "checkout")!;
+    expect(run.changes).toContainEqual({ path: "template.containers[0].image", old: expect.stringMatching(/^europe-west1-docker\.pkg\.dev\/acme-gantry-dev\/services\/checkout@sha256:[0-9a-f]{12}$/), new: "(known after deploy)" });
+    expect(plan.risks.filter((r) => r.kind === "image-without-build")).toEqual([]);
+  });
+
+  it("keeps secrets out of every rendering", () => {
+    for (const out of [text, markdown, JSON.stringify(json)]) expect(out).not.toContain("bm90LXJlYWRhYmxlLW9mZmxpbmU=");
+  });
+});
+
+describe("replacements", () => {
+  it("are predicted from the inputs that force them, said to be a prediction, and put first for stateful resources", async () => {
+    const dir = projectCopy();
+    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+    edit(path.join(dir, "Pulumi.dev.yaml"), "repository: services", "repository: images");
+    const plan = await planAgainst(dir, backend);
+    const repo = plan.changes.find((c) => c.type === "gcp:artifactregistry/repository:Repository")!;
+    expect(repo.action).toBe("replace");
+    expect(repo.changes).toContainEqual({ path: "repositoryId", old: "services", new: "images", forcesReplace: true });
+    expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "replacement", type: "gcp:artifactregistry/repository:Repository", field: "repositoryId", old: "services", new: "images" }));
+    const pack = plan.changes.find((c) => c.type === "pulumi-nodejs:dynamic/gantry:PackImage" && c.name === "storefront")!;
+    expect(pack.action).toBe("replace");
+    const text = renderText(plan);
+    expect(text).toContain("Replacements are a prediction from the inputs known to force them (plan/replace.ts)");
+    expect(text).toContain("        repositoryId: services -> images  (forces replacement)");
+    expect(renderMarkdown(plan)).toContain("| `repositoryId` (forces replacement) | `services` → `images` |");
+  }, 120_000);
+});
+
+describe("nothing changed", () => {
+  it("counts every resource unchanged and lists no service", async () => {
+    const dir = projectCopy();
+    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+    const plan = await planAgainst(dir, backend);
+    expect(plan.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0, same: 21 });
+    expect(plan.risks).toEqual([]);
+    const text = renderText(plan);
+    expect(text).toContain("Changes by service (0 changed, 3 unchanged, not listed)\n  nothing to change");
+    expect(renderMarkdown(plan)).toContain("#### Changes by service (0 changed; 3 unchanged, not listed)\n\nNothing to change.");
+  }, 120_000);
+
+  it("has no resource diff from stack outputs alone, and says so", async () => {
+    const dir = projectCopy();
+    const outputs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-outputs-")), "outputs.json");
+    fs.writeFileSync(outputs, JSON.stringify({ services: (await deploy("dev", dir)).services }));
+    const plan = await makePlan({ stack: "dev", projectDir: dir, cwd: dir, outputsFile: outputs, env: { PULUMI_BACKEND_URL: "file:///nonexistent" } });
+    expect(plan.diffBasis).toBe("outputs-only");
+    expect(plan.changes).toEqual([]);
+    expect(renderText(plan)).toContain("Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)");
+  }, 120_000);
+});
