@@ -127,14 +127,11 @@ function problemItem(p: Problem): string {
 }
 
 /**
- * Lines under a character budget. Headings always go in (they are short); a list takes items while they fit,
- * keeping room for the headings still to come, and then says how many it left out.
+ * Lines under a character budget. Headings and fixed lines always go in (they are short); the lists share what
+ * is left, in order, each taking items while they fit and then saying how many it left out.
  */
 class Budgeted {
-  private readonly lines: string[] = [];
-  private length = 0;
-  /** Kept free for later headings and the "not shown" notes. */
-  private static readonly RESERVE = 2_000;
+  private readonly parts: Array<{ lines: string[] } | { items: string[]; more: (n: number) => string }> = [];
 
   constructor(
     private readonly budget: number,
@@ -142,25 +139,34 @@ class Budgeted {
   ) {}
 
   add(...lines: string[]): void {
-    for (const l of lines) {
-      // One blank line between blocks is enough, whichever block ended with one.
-      if (l === "" && this.lines[this.lines.length - 1] === "") continue;
-      this.lines.push(l);
-      this.length += l.length + 1;
-    }
+    this.parts.push({ lines });
   }
 
   items(items: string[], more: (n: number) => string): void {
-    for (const [i, item] of items.entries()) {
-      if (this.length + item.length + 1 > this.budget - Budgeted.RESERVE) {
-        this.add(more(items.length - i));
-        return;
-      }
-      this.add(item);
-    }
+    if (items.length > 0) this.parts.push({ items, more });
   }
 
   text(): string {
-    return `${this.lines.join("\n")}\n`;
+    const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+    // What always goes in: the fixed lines, and a "not shown" note for every list, in case it needs one.
+    let left = this.budget;
+    for (const p of this.parts) left -= "lines" in p ? size(p.lines) : size([p.more(p.items.length)]);
+    const out: string[] = [];
+    for (const p of this.parts) {
+      if ("lines" in p) {
+        out.push(...p.lines);
+        continue;
+      }
+      let taken = 0;
+      while (taken < p.items.length && (taken === p.items.length - 1 ? size([p.items[taken]!]) - size([p.more(p.items.length)]) : size([p.items[taken]!])) <= left) {
+        left -= size([p.items[taken]!]);
+        taken++;
+      }
+      out.push(...p.items.slice(0, taken));
+      if (taken < p.items.length) out.push(p.more(p.items.length - taken));
+      else left += size([p.more(p.items.length)]);
+    }
+    // One blank line between blocks is enough, whichever block ended with one.
+    return `${out.filter((l, i) => l !== "" || out[i - 1] !== "").join("\n")}\n`;
   }
 }

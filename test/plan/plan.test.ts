@@ -326,6 +326,35 @@ describe("gantry plan", () => {
     expect(r.stdout).toContain("3 builds, 0 rebases, 0 unchanged");
   });
 
+  it("shows its progress on a terminal, and only there", () => {
+    // `script` gives the command a pseudo-terminal, as a developer's shell would.
+    const r = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} bin/gantry.js plan --stack dev`, "/dev/null"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_BACKEND_URL: `file://${emptyBackend()}` },
+    });
+    expect(r.status).toBe(0);
+    for (const step of ["loading the catalog (services) and Pulumi.dev.yaml", "checking 3 services: cloud rules and build preflight", "evaluating the program under the mock runtime: "]) {
+      expect(r.stdout).toContain(`\r\x1b[2Kgantry plan: ${step}`);
+    }
+    // Cleared before the plan itself is printed.
+    expect(r.stdout).toMatch(/\r\x1b\[2KPlan for stack dev/);
+    expect(gantry(["plan", "--stack", "dev", "--json"]).stderr).toBe("");
+  });
+
+  it("writes the full markdown plan to a file for the pipeline to attach, and --full shows everything", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-plan-out-")), "plan-full.md");
+    const r = gantry(["plan", "--stack", "dev", "--markdown", "--full-file", file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("#### Images");
+    const full = fs.readFileSync(file, "utf8");
+    expect(full).toContain("#### Images");
+    expect(full).toContain("<details><summary>21 resources</summary>");
+    const text = gantry(["plan", "--stack", "dev", "--full"]).stdout;
+    expect(text).toContain("Resources (21, plus 4 components)");
+    expect(text).toContain("Changes by service (3 changed, 0 unchanged)");
+  });
+
   it("prints JSON for tools", () => {
     const r = gantry(["plan", "--stack", "prod", "--json"]);
     expect(r.status).toBe(0);
