@@ -199,3 +199,34 @@ describe("nothing changed", () => {
     expect(renderText(plan)).toContain("Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)");
   }, 120_000);
 });
+
+describe("a promotion", () => {
+  it("puts an image changed with no build in this stack first, old -> new", async () => {
+    const dir = projectCopy();
+    const staging = "europe-west1-docker.pkg.dev/acme-gantry-staging/services";
+    const image = (name: string, c: string) => `${staging}/${name}@sha256:${c.repeat(64)}`;
+    const outputs = (storefront: string) => ({
+      "catalog-api": { kind: "gke", image: image("catalog-api", "a"), digest: `sha256:${"a".repeat(64)}` },
+      "nightly-report": { kind: "job", image: image("nightly-report", "b"), digest: `sha256:${"b".repeat(64)}` },
+      storefront: { kind: "service", image: image("storefront", storefront), digest: `sha256:${storefront.repeat(64)}` },
+    });
+    const prod = await deploy("prod", dir, { "organization/gantry/staging": { services: outputs("c") } });
+    const stagingNow = { version: 3, checkpoint: { stack: "organization/gantry/staging", latest: { manifest: {}, resources: [{ urn: "urn:pulumi:staging::gantry::pulumi:pulumi:Stack::gantry-staging", custom: false, type: "pulumi:pulumi:Stack", outputs: { services: outputs("d") } }] } } };
+    const backend = backendWith({ prod: prod.checkpoint, staging: stagingNow });
+    const plan = await makePlan({ stack: "prod", projectDir: dir, cwd: dir, env: { PULUMI_BACKEND_URL: `file://${backend}` } });
+    expect(plan.risks).toEqual([
+      {
+        kind: "image-without-build",
+        service: "storefront",
+        type: "gcp:cloudrunv2/service:Service",
+        resource: "storefront",
+        field: "template.containers[0].image",
+        old: `${staging}/storefront@sha256:cccccccccccc`,
+        new: `${staging}/storefront@sha256:dddddddddddd`,
+        message: "runs a different image with no build in this deploy (a promotion or a pinned digest)",
+      },
+    ]);
+    expect(plan.counts).toMatchObject({ create: 0, update: 1, replace: 0, delete: 0 });
+    expect(renderMarkdown(plan)).toContain(`| \`storefront\` | runs a different image with no build in this deploy (a promotion or a pinned digest) | \`template.containers[0].image\` | \`${staging}/storefront@sha256:cccccccccccc\` → \`${staging}/storefront@sha256:dddddddddddd\` |`);
+  }, 120_000);
+});

@@ -19,26 +19,24 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export function checkpointOf(stack: string, project: string, registered: Registered[], opts: { rootOutputs?: Record<string, unknown>; outputsOf?: (r: Registered) => Record<string, unknown> } = {}): unknown {
-  const byMockUrn = new Map(registered.map((r) => [r.urn, r]));
-  const engineUrn = new Map<string, string>();
+  // A read (StackReference) has no URN from the harness, which follows registrations only.
+  const byMockUrn = new Map(registered.filter((r) => r.urn).map((r) => [r.urn, r]));
+  const parentOf = (r: Registered) => (r.parent ? byMockUrn.get(r.parent) : undefined);
   const urnOf = (r: Registered): string => {
-    const known = engineUrn.get(r.urn);
-    if (known) return known;
-    const parent = byMockUrn.get(r.parent);
+    const parent = parentOf(r);
     const chain = parent ? `${urnOf(parent).split("::")[2]}$${r.type}` : r.type;
-    const urn = `urn:pulumi:${stack}::${project}::${chain}::${r.name}`;
-    engineUrn.set(r.urn, urn);
-    return urn;
+    return `urn:pulumi:${stack}::${project}::${chain}::${r.name}`;
   };
   const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
   const defaultProvider = (pkg: string) => ({ urn: `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::default_1_0_0`, custom: true, id: "00000000-provider", type: `pulumi:providers:${pkg}`, inputs: {}, outputs: {} });
   const resources = registered.map((r) => {
-    const parent = byMockUrn.get(r.parent);
+    const parent = parentOf(r);
     const inputs = encrypted({ ...r.inputs, ...(r.custom ? { __defaults: [] } : {}) }) as Record<string, unknown>;
     return {
       urn: urnOf(r),
       custom: r.custom,
       ...(r.custom ? { id: `${r.name}-id` } : {}),
+      ...(r.urn ? {} : { external: true }),
       type: r.type,
       inputs: r.custom ? inputs : {},
       outputs: encrypted({ ...r.inputs, ...(opts.outputsOf?.(r) ?? {}) }),
