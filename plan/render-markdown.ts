@@ -3,7 +3,7 @@ import { htmlText, mdCode, mdText } from "../output/markdown";
 import { formatMigrationSummary } from "../migrate";
 import { actionCounts, changesByService, type ServiceChanges } from "./by-service";
 import type { ResourceChange } from "./diff";
-import { fleetSummary, header, inputsText, resourceName, resourceSummary, serviceLabel, why, type RenderOptions } from "./render";
+import { fleetSummary, header, imageDecision, PROBLEMS_NOTE, removedHeading, inputsText, resourceName, resourceSummary, serviceLabel, why, type RenderOptions } from "./render";
 import { typeLabel } from "./risk";
 import type { Plan } from "./run";
 
@@ -54,9 +54,9 @@ function assemble(plan: Plan, detail: Detail, budget: number, opts: MarkdownOpti
     );
   }
   if (plan.removedServices.length > 0) {
-    out.add("", `#### 🗑️ No longer declared: deleted with everything under them (${plan.removedServices.length})`, "");
+    out.add("", `#### 🗑️ ${removedHeading(plan)} (${plan.removedServices.length})`, "");
     out.items(
-      plan.removedServices.map((s) => `- ${mdCode(s.name)}: ${s.resources.map((r) => `${mdText(typeLabel(r.type))} ${mdCode(r.name)}`).join(", ") || "no resources"}`),
+      plan.removedServices.map((s) => `- ${mdCode(s.name)}${s.hasProblems ? PROBLEMS_NOTE : ""}: ${s.resources.map((r) => `${mdText(typeLabel(r.type))} ${mdCode(r.name)}`).join(", ") || "no resources"}`),
       (n) => `- _${n} more not shown: see ${out.fullPlan}_`,
     );
   }
@@ -86,7 +86,7 @@ function assemble(plan: Plan, detail: Detail, budget: number, opts: MarkdownOpti
 const ICON: Record<ResourceChange["action"], string> = { create: "➕ create", update: "✏️ update", replace: "♻️ replace", delete: "🗑️ delete", same: "same", read: "read" };
 
 function serviceTitle(g: ServiceChanges): { name: string; image: string } {
-  return { name: g.service ? serviceLabel(g.service) : "stack-wide resources", image: g.service ? `image ${g.service.action}: ${why(g.service)}` : "" };
+  return { name: g.service ? serviceLabel(g.service) : "stack-wide resources", image: g.service ? imageDecision(g.service) : "" };
 }
 
 function serviceDetails(g: ServiceChanges): string {
@@ -167,6 +167,6 @@ class Budgeted {
       else left += size([p.more(p.items.length)]);
     }
     // One blank line between blocks is enough, whichever block ended with one.
-    return `${out.filter((l, i) => l !== "" || out[i - 1] !== "").join("\n")}\n`;
+    return `${out.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
   }
 }

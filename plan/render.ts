@@ -23,6 +23,13 @@ export function resourceSummary(plan: Plan): string {
   return `Resources: ${create} to create, ${update} to update, ${replace} to replace, ${del} to delete, ${same} unchanged`;
 }
 
+/** Services in the last deployment the catalog does not declare; with a broken catalog, not among the valid ones. */
+export function removedHeading(plan: Plan): string {
+  return plan.ok ? "No longer declared: deleted with everything under them" : "In the last deployment but not among the valid services: a deploy would delete them";
+}
+
+export const PROBLEMS_NOTE = " (a file in its folder has problems, listed below)";
+
 /** Said wherever a replacement shows: the mock runtime has no provider to ask. */
 export const REPLACE_NOTE = "Replacements are a prediction from the inputs known to force them (plan/replace.ts); the engine decides from each provider's diff.";
 
@@ -48,8 +55,8 @@ export function renderText(plan: Plan, opts: RenderOptions = {}): string {
     out.push(indent(table(["SERVICE", "WHAT", "FIELD", "OLD -> NEW"], plan.risks.map((r) => [r.service ?? "(stack)", r.message, r.field, `${r.old} -> ${r.new}`]))));
   }
   if (plan.removedServices.length > 0) {
-    out.push("", `No longer declared: deleted with everything under them (${plan.removedServices.length})`);
-    for (const s of plan.removedServices) out.push(`  ${s.name}: ${s.resources.map((r) => `${typeLabel(r.type)} ${r.name}`).join(", ") || "no resources"}`);
+    out.push("", `${removedHeading(plan)} (${plan.removedServices.length})`);
+    for (const s of plan.removedServices) out.push(`  ${s.name}${s.hasProblems ? PROBLEMS_NOTE : ""}: ${s.resources.map((r) => `${typeLabel(r.type)} ${r.name}`).join(", ") || "no resources"}`);
   }
   if (plan.ok) {
     const { changed, unchanged } = changesByService(plan);
@@ -75,7 +82,7 @@ export function renderText(plan: Plan, opts: RenderOptions = {}): string {
 const MARK: Record<ResourceChange["action"], string> = { create: "+ create ", update: "~ update ", replace: "± replace", delete: "- delete ", same: "  same   ", read: "  read   " };
 
 function serviceText(g: ServiceChanges): string[] {
-  const lines = [`  ${g.service ? `${serviceLabel(g.service)}: image ${g.service.action} (${why(g.service)})` : "(stack-wide)"}`];
+  const lines = [`  ${g.service ? `${serviceLabel(g.service)}: ${imageDecision(g.service)}` : "(stack-wide)"}`];
   for (const c of g.changes) {
     lines.push(`    ${MARK[c.action]} ${typeLabel(c.type)} ${c.name}`);
     for (const x of c.changes) lines.push(`        ${x.path}: ${x.old} -> ${x.new}${x.forcesReplace ? "  (forces replacement)" : ""}`);
@@ -96,6 +103,11 @@ export function header(plan: Plan): string[] {
 
 export function serviceLabel(s: ServicePlan): string {
   return s.deployedAs === s.name ? s.name : `${s.name} (as ${s.deployedAs})`;
+}
+
+/** "image build: source changed", or just "image unchanged". */
+export function imageDecision(s: ServicePlan): string {
+  return s.action === "unchanged" ? "image unchanged" : `image ${s.action}: ${why(s)}`;
 }
 
 export function why(s: ServicePlan): string {

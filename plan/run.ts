@@ -91,6 +91,8 @@ export interface Plan {
 export interface RemovedService {
   name: string;
   resources: Array<{ type: string; name: string }>;
+  /** A file in a folder of this name has problems: maybe the service is still there, just not valid. */
+  hasProblems?: boolean;
 }
 
 /** Runs the stack's real program under Pulumi's mock runtime and says what a deploy would do. */
@@ -128,7 +130,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     counts: { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
     risks: [],
     // Known even when nothing can be planned: what the catalog as loaded no longer declares.
-    removedServices: removedServices(last.found?.resources ?? [], declaredNames),
+    removedServices: removedServices(last.found?.resources ?? [], declaredNames, problems),
   };
   if (!platform || hasErrors(problems) || hasErrors(preflight)) return base;
 
@@ -197,8 +199,8 @@ function countActions(changes: ResourceChange[]): Plan["counts"] {
 }
 
 /** The last deployment's services (their components) that are not declared now, each with the resources under it. */
-function removedServices(last: Array<{ urn: string; type: string; name: string; custom: boolean; parent?: string }>, declared: Set<string>): RemovedService[] {
-  const gone = new Map(last.filter((r) => r.type === SERVICE_COMPONENT && !declared.has(r.name)).map((r) => [r.urn, { name: r.name, resources: [] as RemovedService["resources"] }]));
+function removedServices(last: Array<{ urn: string; type: string; name: string; custom: boolean; parent?: string }>, declared: Set<string>, problems: Problem[]): RemovedService[] {
+  const gone = new Map(last.filter((r) => r.type === SERVICE_COMPONENT && !declared.has(r.name)).map((r) => [r.urn, { name: r.name, resources: [] } as RemovedService]));
   if (gone.size === 0) return [];
   const parentOf = new Map(last.map((r) => [r.urn, r.parent]));
   for (const r of last.filter((x) => x.custom)) {
@@ -206,7 +208,10 @@ function removedServices(last: Array<{ urn: string; type: string; name: string; 
     while (p && !gone.has(p)) p = parentOf.get(p);
     if (p) gone.get(p)!.resources.push({ type: r.type, name: r.name });
   }
-  for (const s of gone.values()) s.resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  for (const s of gone.values()) {
+    s.resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    if (problems.some((p) => p.severity === "error" && p.file.split(/[\\/]/).includes(s.name))) s.hasProblems = true;
+  }
   return [...gone.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -70,7 +70,7 @@ describe("plan for dev on a fresh clone", () => {
           + create  Artifact Registry repository registry
           + create  Namespace namespace-shop
           + create  Kubernetes provider gke
-        catalog-api: image build (first build: no previous deployment on record)
+        catalog-api: image build: first build: no previous deployment on record
           + create  secret access catalog-api-catalog-database-url
           + create  service account catalog-api
           + create  service account binding catalog-api-workload-identity
@@ -80,12 +80,12 @@ describe("plan for dev on a fresh clone", () => {
           + create  ServiceAccount catalog-api
           + create  SecretProviderClass catalog-api
           + create  image build catalog-api
-        nightly-report: image build (first build: no previous deployment on record)
+        nightly-report: image build: first build: no previous deployment on record
           + create  Cloud Run job nightly-report
           + create  secret access nightly-report-warehouse-password
           + create  service account nightly-report
           + create  image build nightly-report
-        storefront: image build (first build: no previous deployment on record)
+        storefront: image build: first build: no previous deployment on record
           + create  Cloud Run service storefront
           + create  Cloud Run invoker binding storefront-public
           + create  secret access storefront-storefront-session-key
@@ -169,7 +169,6 @@ describe("plan for dev on a fresh clone", () => {
 
       </details>
 
-
       #### Preflight
 
       No findings.
@@ -220,7 +219,7 @@ describe("plan for prod", () => {
           + create  repository binding registry-cloud-run-pull
           + create  Namespace namespace-shop
           + create  Kubernetes provider gke
-        catalog-api: image promoted (promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/catalog-api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)
+        catalog-api: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/catalog-api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
           + create  secret access catalog-api-catalog-database-url
           + create  service account catalog-api
           + create  service account binding catalog-api-workload-identity
@@ -229,14 +228,14 @@ describe("plan for prod", () => {
           + create  Kubernetes Service catalog-api
           + create  ServiceAccount catalog-api
           + create  SecretProviderClass catalog-api
-        nightly-report: image promoted (promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb)
+        nightly-report: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
           + create  Cloud Run job nightly-report
           + create  Cloud Run job binding nightly-report-invoker
           + create  scheduler job nightly-report
           + create  secret access nightly-report-warehouse-password
           + create  service account nightly-report
           + create  service account nightly-report-invoker
-        storefront: image promoted (promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/storefront@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc)
+        storefront: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/storefront@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
           + create  Cloud Run service storefront
           + create  Cloud Run invoker binding storefront-public
           + create  secret access storefront-storefront-session-key
