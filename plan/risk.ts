@@ -46,6 +46,7 @@ const FLOORS = /(^|\.)(minInstanceCount|replicas|minReplicas)$/;
 const WORKLOAD_IMAGE = /(^|\.)containers\[[^\]]+\]\.image$/;
 const SECRET_REF = /^(.*?\benvs\[([^\]]+)\])\.valueSource\.secretKeyRef\.(secret|version)$/;
 const SECRET_BINDING = "gcp:secretmanager/secretIamMember:SecretIamMember";
+const SECRET_MOUNTS = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
 
 export function findRisks(diffed: DiffedResource[]): Risk[] {
   const risks: Risk[] = [];
@@ -61,7 +62,8 @@ export function findRisks(diffed: DiffedResource[]): Risk[] {
     }
     if (d.news && (c.action === "create" || c.action === "update" || c.action === "replace")) grants(c, d.olds, d.news, add);
     if (d.olds && c.action === "delete" && c.type === SECRET_BINDING) {
-      add("secret", "secretId", leafText(d.olds, "secretId"), "(none)", `${c.service ?? c.name} no longer reads secret ${leafText(d.olds, "secretId")}`);
+      const secret = shown(d.olds.get("secretId"));
+      add("secret", "secretId", secret, "(none)", `${c.service ?? c.name} no longer reads secret ${secret}`);
     }
     if (c.action !== "update" && c.action !== "replace") continue;
     for (const x of c.changes) {
@@ -71,7 +73,11 @@ export function findRisks(diffed: DiffedResource[]): Risk[] {
       if (FLOORS.test(x.path) && Number(x.new) > Number(x.old)) add("cost", x.path, x.old, x.new, `raises the always-on floor of ${c.name}`);
       if (WORKLOAD_IMAGE.test(x.path) && !d.news?.get(x.path)?.unknown) add("image-without-build", x.path, x.old, x.new, `runs a different image with no build in this deploy (a promotion or a pinned digest)`);
       const ref = SECRET_REF.exec(x.path);
-      if (ref) add("secret", x.path, x.old, x.new, `${secretChange(x)} secret ${ref[3] === "version" ? "version" : "reference"} of env ${ref[2]}`);
+      // A secret added, removed or moved to another secret is one risk, not one per field it changes.
+      const sameSecret = ref?.[3] === "version" && !c.changes.some((y) => y.path === `${ref[1]}.valueSource.secretKeyRef.secret`);
+      if (ref && (ref[3] === "secret" || sameSecret)) add("secret", x.path, x.old, x.new, `${secretChange(x)} secret ${ref[3] === "version" ? "version" : "reference"} of env ${ref[2]}`);
+      // On GKE, secrets reach the pod through the SecretProviderClass: which ones, and which versions.
+      if (c.type === SECRET_MOUNTS && x.path.startsWith("spec.parameters.")) add("secret", x.path, x.old, x.new, `changes the secrets mounted into ${c.name}`);
     }
   }
   return risks;
@@ -106,10 +112,6 @@ function secretChange(x: { old: string; new: string }): string {
   if (x.old === "(none)") return "adds a";
   if (x.new === "(none)") return "removes a";
   return "re-points a";
-}
-
-function leafText(leaves: Map<string, Leaf>, path: string): string {
-  return shown(leaves.get(path));
 }
 
 /** "gcp:cloudrunv2/service:Service" -> "Cloud Run service"; others by their last part. */

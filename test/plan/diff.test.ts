@@ -58,6 +58,8 @@ describe("a pull request's changes against the last deployment", () => {
 
     edit(path.join(dir, "services", "checkout", "service.yaml"), "public: false", "public: true");
     edit(path.join(dir, "services", "checkout", "service.yaml"), "ingress: internal", "ingress: all");
+    edit(path.join(dir, "services", "checkout", "service.yaml"), "SESSION_KEY: checkout-session-key", "SESSION_KEY: checkout-session-key\n  API_TOKEN: checkout-api-token");
+    edit(path.join(dir, "services", "catalog-api", "service.yaml"), "DATABASE_URL: catalog-database-url", 'DATABASE_URL:\n    secret: catalog-database-url\n    version: "3"');
     fs.rmSync(path.join(dir, "services", "search"), { recursive: true });
     edit(path.join(dir, "services", "storefront", "service.yaml"), "concurrency: 80", "concurrency: 80\nminInstances: 2");
     edit(path.join(dir, "services", "nightly-report", "service.yaml"), "version: latest", 'version: "7"');
@@ -74,7 +76,7 @@ describe("a pull request's changes against the last deployment", () => {
     expect(plan.ok).toBe(true);
     expect(plan.diffBasis).toBe("state");
     // Nothing the program still declares is new; the default providers and the stack itself are no deletions.
-    expect(plan.counts.create).toBe(1);
+    expect(plan.counts.create).toBe(2);
     expect(plan.changes.filter((c) => c.action === "delete").every((c) => c.service === "search")).toBe(true);
   });
 
@@ -119,6 +121,21 @@ describe("a pull request's changes against the last deployment", () => {
     expect(json.risks).toContainEqual(expect.objectContaining(risk));
     expect(text).toContain(`re-points a secret version of env WAREHOUSE_PASSWORD`);
     expect(markdown).toContain(`| \`${field}\` | \`latest\` → \`7\` |`);
+  });
+
+  it("shows a secret added to a service once, with the new access to it", () => {
+    const field = "template.containers[0].envs[API_TOKEN].valueSource.secretKeyRef.secret";
+    expect(plan.risks.filter((r) => r.service === "checkout" && r.kind === "secret")).toEqual([
+      expect.objectContaining({ field, old: "(none)", new: "checkout-api-token", message: "adds a secret reference of env API_TOKEN" }),
+      expect.objectContaining({ type: "gcp:secretmanager/secretIamMember:SecretIamMember", resource: "checkout-checkout-api-token", field: "secretId", old: "(none)", new: "checkout-api-token" }),
+    ]);
+  });
+
+  it("shows a GKE workload's secret version change in what its pods mount", () => {
+    const mounts = plan.risks.filter((r) => r.service === "catalog-api" && r.kind === "secret");
+    expect(mounts).toEqual([expect.objectContaining({ type: "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass", message: "changes the secrets mounted into catalog-api" })]);
+    expect(mounts[0]!.old).toContain("secrets/catalog-database-url/versions/latest");
+    expect(mounts[0]!.new).toContain("secrets/catalog-database-url/versions/3");
   });
 
   it("shows the run image bump on every image, and the edited source on the one service", () => {
@@ -229,12 +246,18 @@ describe("a promotion", () => {
   }, 120_000);
 });
 
+/** A project whose last deployment has a service "pricing", whose service.yaml has since become servcie.yaml. */
+async function pricingDeployedThenMisnamed(): Promise<{ dir: string; backend: string }> {
+  const dir = projectCopy();
+  addService(dir, "pricing");
+  const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+  fs.renameSync(path.join(dir, "services", "pricing", "service.yaml"), path.join(dir, "services", "pricing", "servcie.yaml"));
+  return { dir, backend };
+}
+
 describe("a misnamed service.yaml", () => {
   it("shows the service it declared as deleted with everything under it, in text, JSON and markdown", async () => {
-    const dir = projectCopy();
-    addService(dir, "pricing");
-    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
-    fs.renameSync(path.join(dir, "services", "pricing", "service.yaml"), path.join(dir, "services", "pricing", "servcie.yaml"));
+    const { dir, backend } = await pricingDeployedThenMisnamed();
     const plan = await planAgainst(dir, backend);
     // Whether the catalog also reports the misnamed file as a problem (it should), the deletion is shown.
     expect(plan.removedServices).toEqual([{ name: "pricing", resources: removedWith("pricing"), ...(plan.removedServices[0]?.hasProblems ? { hasProblems: true } : {}) }]);
@@ -246,10 +269,7 @@ describe("a misnamed service.yaml", () => {
 
 describe("a catalog with errors", () => {
   it("still names the deployed services it no longer declares, though nothing would be deployed", async () => {
-    const dir = projectCopy();
-    addService(dir, "pricing");
-    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
-    fs.renameSync(path.join(dir, "services", "pricing", "service.yaml"), path.join(dir, "services", "pricing", "servcie.yaml"));
+    const { dir, backend } = await pricingDeployedThenMisnamed();
     edit(path.join(dir, "services", "storefront", "service.yaml"), "memory: 512Mi", "memory: lots");
     const plan = await planAgainst(dir, backend);
     expect(plan.ok).toBe(false);
