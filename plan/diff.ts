@@ -39,10 +39,10 @@ export interface DiffedResource {
 export const SERVICE_COMPONENT = "gantry:service:Service";
 
 /**
- * Inputs that are not the resource's configuration: the engine's bookkeeping, and a dynamic provider's
- * serialized code, which changes with every Gantry release and is no change to the resource.
+ * Not the resource's configuration: a dynamic provider's serialized code, which changes with every Gantry
+ * release and is no change to the resource (the engine's `__defaults` are left out by flatten).
  */
-const BOOKKEEPING = new Set(["__defaults", "__provider"]);
+const BOOKKEEPING = new Set(["__provider"]);
 
 /**
  * Resources whose provider decides from a few inputs only: a PackImage rebuilds on its build triggers and

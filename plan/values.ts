@@ -41,7 +41,8 @@ export function flatten(value: unknown, prefix = "", out = new Map<string, Leaf>
     if (value.length === 0) out.set(prefix, { text: "[]", value: "[]" });
     value.forEach((v, i) => flatten(v, `${prefix}[${byName ? byName[i] : i}]`, out));
   } else if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    // `__defaults` is the engine's note of which inputs a provider filled in, at any depth: not configuration.
+    const entries = Object.entries(value as Record<string, unknown>).filter(([k, v]) => v !== undefined && k !== "__defaults");
     if (entries.length === 0 && prefix) out.set(prefix, { text: "{}", value: "{}" });
     for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else {

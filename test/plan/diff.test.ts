@@ -192,6 +192,21 @@ describe("replacements", () => {
   }, 120_000);
 });
 
+describe("deletion protection", () => {
+  it("turned off is a risk on every workload that had it", async () => {
+    const dir = projectCopy();
+    edit(path.join(dir, "Pulumi.dev.yaml"), "gantry:deletionProtection: false", "gantry:deletionProtection: true");
+    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+    edit(path.join(dir, "Pulumi.dev.yaml"), "gantry:deletionProtection: true", "gantry:deletionProtection: false");
+    const plan = await planAgainst(dir, backend);
+    expect(plan.risks.map((r) => [r.kind, r.type, r.resource, r.field, r.old, r.new])).toEqual([
+      ["deletion-protection", "gcp:cloudrunv2/job:Job", "nightly-report", "deletionProtection", "true", "false"],
+      ["deletion-protection", "gcp:cloudrunv2/service:Service", "storefront", "deletionProtection", "true", "false"],
+    ]);
+    expect(renderText(plan)).toMatch(/^ {2}storefront +turns deletion protection off on Cloud Run service storefront +deletionProtection +true -> false$/m);
+  }, 120_000);
+});
+
 describe("nothing changed", () => {
   it("counts every resource unchanged and lists no service", async () => {
     const dir = projectCopy();
@@ -202,6 +217,21 @@ describe("nothing changed", () => {
     const text = renderText(plan);
     expect(text).toContain("Changes by service (0 changed, 3 unchanged, not listed)\n  nothing to change");
     expect(renderMarkdown(plan)).toContain("#### Changes by service (0 changed; 3 unchanged, not listed)\n\nNothing to change.");
+  }, 120_000);
+
+  it("compares the same from `pulumi stack export` as from the checkpoint", async () => {
+    const dir = projectCopy();
+    const exported = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-export-")), "dev.json");
+    const { checkpoint } = (await deploy("dev", dir)) as { checkpoint: { checkpoint: { latest: unknown } } };
+    fs.writeFileSync(exported, JSON.stringify({ version: 3, deployment: checkpoint.checkpoint.latest }));
+    fs.appendFileSync(path.join(dir, "services", "storefront", "main.py"), "\n# edited\n");
+    const plan = await makePlan({ stack: "dev", projectDir: dir, cwd: dir, outputsFile: exported, env: { PULUMI_BACKEND_URL: "file:///nonexistent" } });
+    expect(plan.diffBasis).toBe("state");
+    expect(plan.counts).toEqual({ create: 0, update: 2, replace: 0, delete: 0, same: 19 });
+    expect(plan.changes.filter((c) => c.action === "update").map((c) => [c.type, c.name, c.changes.map((x) => x.path)])).toEqual([
+      ["gcp:cloudrunv2/service:Service", "storefront", ["template.containers[0].image"]],
+      ["pulumi-nodejs:dynamic/gantry:PackImage", "storefront", ["source"]],
+    ]);
   }, 120_000);
 
   it("has no resource diff from stack outputs alone, and says so", async () => {
