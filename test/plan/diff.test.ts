@@ -12,6 +12,8 @@ import { backendWith, deploy, projectCopy } from "./fixtures";
  * writes it): each kind of change a pull request can make, in the section a reviewer looks for it.
  */
 
+/** A value that would be an image, a mention and a broken table row if it reached the markdown as is. */
+const HOSTILE = "![x](https://evil.example/p.png) @acme/admins | <b>";
 const OLD_RUN = "gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d";
 const NEW_RUN = "gcr.io/buildpacks/google-22/run@sha256:eeeeeeeeeeee";
 
@@ -63,6 +65,7 @@ describe("a pull request's changes against the last deployment", () => {
     fs.rmSync(path.join(dir, "services", "search"), { recursive: true });
     edit(path.join(dir, "services", "storefront", "service.yaml"), "concurrency: 80", "concurrency: 80\nminInstances: 2");
     edit(path.join(dir, "services", "nightly-report", "service.yaml"), "version: latest", 'version: "7"');
+    edit(path.join(dir, "services", "nightly-report", "service.yaml"), "REPORT_BUCKET: acme-reports", `REPORT_BUCKET: "${HOSTILE}"`);
     edit(path.join(dir, "Pulumi.dev.yaml"), /(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`);
     fs.appendFileSync(path.join(dir, "services", "catalog-api", "server.js"), "\n// edited\n");
 
@@ -166,6 +169,11 @@ describe("a pull request's changes against the last deployment", () => {
     const run = plan.changes.find((c) => c.type === "gcp:cloudrunv2/service:Service" && c.name === "checkout")!;
     expect(run.changes).toContainEqual({ path: "template.containers[0].image", old: expect.stringMatching(/^europe-west1-docker\.pkg\.dev\/acme-gantry-dev\/services\/checkout@sha256:[0-9a-f]{12}$/), new: "(known after deploy)" });
     expect(plan.risks.filter((r) => r.kind === "image-without-build")).toEqual([]);
+  });
+
+  it("shows a user's values in the markdown as code only", () => {
+    expect(markdown).toContain("| `template.template.containers[0].envs[REPORT_BUCKET].value` | `acme-reports` → `![x](https://evil.example/p.png) @acme/admins \\| <b>` |");
+    expect(markdown.split("`").filter((_, i) => i % 2 === 0).join("")).not.toMatch(/!\[x\]|@acme|<b>/);
   });
 
   it("keeps secrets out of every rendering", () => {
