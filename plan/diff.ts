@@ -135,3 +135,10 @@ function ownerLookup(resources: Array<{ urn: string; type: string; name: string;
 function optionalService(service: string | undefined): { service?: string } {
   return service === undefined ? {} : { service };
 }
+
+/** How many resources each action touches (reads are not counted). */
+export function countActions(changes: ResourceChange[]): Record<Exclude<ResourceAction, "read">, number> {
+  const counts: Record<Exclude<ResourceAction, "read">, number> = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
+  for (const c of changes) if (c.action !== "read") counts[c.action]++;
+  return counts;
+}

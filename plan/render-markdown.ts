@@ -4,7 +4,7 @@ import { formatMigrationSummary } from "../migrate";
 import { actionCounts, changesByService, type ServiceChanges } from "./by-service";
 import type { ResourceChange } from "./diff";
 import { fleetSummary, header, imageDecision, PROBLEMS_NOTE, removedHeading, inputsText, resourceName, resourceSummary, serviceLabel, why, type RenderOptions } from "./render";
-import { typeLabel } from "./risk";
+import { typeLabel } from "./type-labels";
 import type { Plan } from "./run";
 
 /*

@@ -4,7 +4,7 @@ import { formatMigrationSummary } from "../migrate";
 import { changesByService, type ServiceChanges } from "./by-service";
 import { shortDigest } from "./decide";
 import type { ResourceChange } from "./diff";
-import { typeLabel } from "./risk";
+import { typeLabel } from "./type-labels";
 import type { Plan, PlannedResource, ServicePlan } from "./run";
 
 /** "3 builds, 27 rebases, 170 unchanged" (and promotions, when the stack promotes). */

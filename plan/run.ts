@@ -12,7 +12,8 @@ import { keyInputs } from "./key-inputs";
 import { backendUrl } from "../environments/backend";
 import { lastDeployment, readDeploymentFile, type LastDeployment, type Lookup } from "./last-deployment";
 import { installPlanMocks, settle } from "./mocks";
-import { diffResources, SERVICE_COMPONENT, type ResourceChange } from "./diff";
+import { countActions, diffResources, type ResourceChange } from "./diff";
+import { removedServices, type RemovedService } from "./removed";
 import { findRisks, type Risk } from "./risk";
 
 export interface PlanOptions {
@@ -88,12 +89,6 @@ export interface Plan {
   removedServices: RemovedService[];
 }
 
-export interface RemovedService {
-  name: string;
-  resources: Array<{ type: string; name: string }>;
-  /** A file in a folder of this name has problems: maybe the service is still there, just not valid. */
-  hasProblems?: boolean;
-}
 
 /** Runs the stack's real program under Pulumi's mock runtime and says what a deploy would do. */
 export async function makePlan(opts: PlanOptions): Promise<Plan> {
@@ -130,7 +125,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     counts: { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
     risks: [],
     // Known even when nothing can be planned: what the catalog as loaded no longer declares.
-    removedServices: removedServices(last.found?.resources ?? [], declaredNames, problems),
+    removedServices: removedServices(last.found?.resources ?? [], declaredNames, [...problems, ...preflight]),
   };
   if (!platform || hasErrors(problems) || hasErrors(preflight)) return base;
 
@@ -192,28 +187,6 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   };
 }
 
-function countActions(changes: ResourceChange[]): Plan["counts"] {
-  const counts: Plan["counts"] = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
-  for (const c of changes) if (c.action !== "read") counts[c.action]++;
-  return counts;
-}
-
-/** The last deployment's services (their components) that are not declared now, each with the resources under it. */
-function removedServices(last: Array<{ urn: string; type: string; name: string; custom: boolean; parent?: string }>, declared: Set<string>, problems: Problem[]): RemovedService[] {
-  const gone = new Map(last.filter((r) => r.type === SERVICE_COMPONENT && !declared.has(r.name)).map((r) => [r.urn, { name: r.name, resources: [] } as RemovedService]));
-  if (gone.size === 0) return [];
-  const parentOf = new Map(last.map((r) => [r.urn, r.parent]));
-  for (const r of last.filter((x) => x.custom)) {
-    let p = r.parent;
-    while (p && !gone.has(p)) p = parentOf.get(p);
-    if (p) gone.get(p)!.resources.push({ type: r.type, name: r.name });
-  }
-  for (const s of gone.values()) {
-    s.resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
-    if (problems.some((p) => p.severity === "error" && p.file.split(/[\\/]/).includes(s.name))) s.hasProblems = true;
-  }
-  return [...gone.values()].sort((a, b) => a.name.localeCompare(b.name));
-}
 
 /** The source stack's last deployment: a file given, or the same file backend when the stack is this project's. */
 function sourceDeployment(ref: string, project: string, backend: string, file: string | undefined, cwd: string): Lookup {
