@@ -49,7 +49,15 @@ const SECRET_REF = /^(.*?\benvs\[([^\]]+)\])\.valueSource\.secretKeyRef\.(secret
 const SECRET_BINDING = "gcp:secretmanager/secretIamMember:SecretIamMember";
 const SECRET_MOUNTS = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
 
+/** Most serious first: what cannot be undone, then who can get in, then what changes quietly or costs money. */
+const SEVERITY: RiskKind[] = ["deletion", "replacement", "public-access", "ingress", "deletion-protection", "iam-grant", "secret", "image-without-build", "cost"];
+
+/** Every risk in the diff, most serious kind first, and by service within a kind. */
 export function findRisks(diffed: DiffedResource[]): Risk[] {
+  return risksOf(diffed).sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
+}
+
+function risksOf(diffed: DiffedResource[]): Risk[] {
   const risks: Risk[] = [];
   for (const d of diffed) {
     const c = d.change;

@@ -90,6 +90,9 @@ describe("a pull request's changes against the last deployment", () => {
     expect(text).toMatch(/^Review first \(\d+\)$/m);
     expect(text).toMatch(/^ {2}checkout +makes checkout reachable by allUsers \(roles\/run\.invoker\) +member +\(none\) -> allUsers$/m);
     expect(markdown).toContain("| `checkout` | makes checkout reachable by allUsers (roles/run.invoker) | `member` | `(none)` → `allUsers` |");
+    // Deletions first, then access, then secrets, then cost.
+    const kinds = [...new Set(plan.risks.map((r) => r.kind))];
+    expect(kinds).toEqual(["deletion", "public-access", "ingress", "secret", "cost"]);
     // Risk comes before the per-service changes.
     expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "ingress", service: "checkout", field: "ingress", old: "INGRESS_TRAFFIC_INTERNAL_ONLY", new: "INGRESS_TRAFFIC_ALL" }));
     expect(markdown.indexOf("Review first")).toBeLessThan(markdown.indexOf("Changes by service"));

@@ -59,10 +59,10 @@ describe("plan for dev on a fresh clone", () => {
 
       Review first (5)
         SERVICE         WHAT                                                                                                                                   FIELD     OLD -> NEW
-        catalog-api     catalog-api can read secret catalog-database-url                                                                                       secretId  (none) -> catalog-database-url
-        catalog-api     grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@acme-gantry-dev.iam.gserviceaccount.com  role      (none) -> roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]
-        nightly-report  nightly-report can read secret warehouse-password                                                                                      secretId  (none) -> warehouse-password
         storefront      makes storefront reachable by allUsers (roles/run.invoker)                                                                             member    (none) -> allUsers
+        catalog-api     grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@acme-gantry-dev.iam.gserviceaccount.com  role      (none) -> roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]
+        catalog-api     catalog-api can read secret catalog-database-url                                                                                       secretId  (none) -> catalog-database-url
+        nightly-report  nightly-report can read secret warehouse-password                                                                                      secretId  (none) -> warehouse-password
         storefront      storefront can read secret storefront-session-key                                                                                      secretId  (none) -> storefront-session-key
 
       Changes by service (3 changed, 0 unchanged, not listed)
@@ -112,10 +112,10 @@ describe("plan for dev on a fresh clone", () => {
 
       | Service | What | Field | Old → new |
       |---|---|---|---|
-      | \`catalog-api\` | catalog-api can read secret catalog-database-url | \`secretId\` | \`(none)\` → \`catalog-database-url\` |
-      | \`catalog-api\` | grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@​acme-gantry-dev.iam.gserviceaccount.com | \`role\` | \`(none)\` → \`roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]\` |
-      | \`nightly-report\` | nightly-report can read secret warehouse-password | \`secretId\` | \`(none)\` → \`warehouse-password\` |
       | \`storefront\` | makes storefront reachable by allUsers (roles/run.invoker) | \`member\` | \`(none)\` → \`allUsers\` |
+      | \`catalog-api\` | grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@​acme-gantry-dev.iam.gserviceaccount.com | \`role\` | \`(none)\` → \`roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]\` |
+      | \`catalog-api\` | catalog-api can read secret catalog-database-url | \`secretId\` | \`(none)\` → \`catalog-database-url\` |
+      | \`nightly-report\` | nightly-report can read secret warehouse-password | \`secretId\` | \`(none)\` → \`warehouse-password\` |
       | \`storefront\` | storefront can read secret storefront-session-key | \`secretId\` | \`(none)\` → \`storefront-session-key\` |
 
       #### Changes by service (3 changed; 0 unchanged, not listed)
@@ -206,12 +206,12 @@ describe("plan for prod", () => {
 
       Review first (7)
         SERVICE         WHAT                                                                                                                                     FIELD     OLD -> NEW
+        storefront      makes storefront reachable by allUsers (roles/run.invoker)                                                                               member    (none) -> allUsers
         (stack)         grants roles/artifactregistry.reader on services                                                                                         role      (none) -> roles/artifactregistry.reader to (known after deploy)
-        catalog-api     catalog-api can read secret catalog-database-url                                                                                         secretId  (none) -> catalog-database-url
         catalog-api     grants roles/iam.workloadIdentityUser on projects/acme-gantry-prod/serviceAccounts/catalog-api@acme-gantry-prod.iam.gserviceaccount.com  role      (none) -> roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-prod.svc.id.goog[shop/catalog-api]
         nightly-report  grants roles/run.invoker on nightly-report                                                                                               role      (none) -> roles/run.invoker to serviceAccount:nightly-report-invoker@acme-gantry-prod.iam.gserviceaccount.com
+        catalog-api     catalog-api can read secret catalog-database-url                                                                                         secretId  (none) -> catalog-database-url
         nightly-report  nightly-report can read secret warehouse-password                                                                                        secretId  (none) -> warehouse-password
-        storefront      makes storefront reachable by allUsers (roles/run.invoker)                                                                               member    (none) -> allUsers
         storefront      storefront can read secret storefront-session-key                                                                                        secretId  (none) -> storefront-session-key
 
       Changes by service (3 changed, 0 unchanged, not listed)
