@@ -68,6 +68,8 @@ describe("a pull request's changes against the last deployment", () => {
     edit(path.join(dir, "services", "nightly-report", "service.yaml"), "REPORT_BUCKET: acme-reports", `REPORT_BUCKET: "${HOSTILE}"`);
     edit(path.join(dir, "Pulumi.dev.yaml"), /(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`);
     fs.appendFileSync(path.join(dir, "services", "catalog-api", "server.js"), "\n// edited\n");
+    edit(path.join(dir, "services", "catalog-api", "service.yaml"), "      minReplicas: 1\n      maxReplicas: 2", "      minReplicas: 2\n      maxReplicas: 4");
+    edit(path.join(dir, "services", "catalog-api", "service.yaml"), "serviceType: ClusterIP", "serviceType: LoadBalancer");
 
     plan = await planAgainst(dir, backend);
     text = renderText(plan);
@@ -118,6 +120,13 @@ describe("a pull request's changes against the last deployment", () => {
     expect(run.changes).toContainEqual({ path: "template.scaling.minInstanceCount", old: "0", new: "2" });
     expect(text).toContain("        template.scaling.minInstanceCount: 0 -> 2");
     expect(markdown).toContain("| `template.scaling.minInstanceCount` | `0` → `2` |");
+  });
+
+  it("shows a GKE workload's raised replica floor as cost, and its Service exposed beyond the cluster", () => {
+    expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "cost", service: "catalog-api", type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", field: "spec.minReplicas", old: "1", new: "2" }));
+    expect(plan.risks).toContainEqual(expect.objectContaining({ kind: "ingress", service: "catalog-api", type: "kubernetes:core/v1:Service", field: "spec.type", old: "ClusterIP", new: "LoadBalancer" }));
+    // A higher ceiling costs nothing until traffic comes: no risk.
+    expect(plan.risks.filter((r) => r.field === "spec.maxReplicas")).toEqual([]);
   });
 
   it("shows a secret's new version as a re-pointed secret, by env var", () => {
