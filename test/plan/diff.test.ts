@@ -212,6 +212,32 @@ describe("replacements", () => {
   }, 120_000);
 });
 
+describe("IAM grants", () => {
+  it("a schedule added in dev is a new invoker account with a new grant on the job", async () => {
+    const dir = projectCopy();
+    const backend = backendWith({ dev: (await deploy("dev", dir)).checkpoint });
+    edit(path.join(dir, "services", "nightly-report", "service.yaml"), "    schedule: null\n", "");
+    const plan = await planAgainst(dir, backend);
+    expect(plan.risks).toEqual([
+      expect.objectContaining({
+        kind: "iam-grant",
+        service: "nightly-report",
+        type: "gcp:cloudrunv2/jobIamMember:JobIamMember",
+        resource: "nightly-report-invoker",
+        field: "role",
+        old: "(none)",
+        new: "roles/run.invoker to serviceAccount:nightly-report-invoker@acme-gantry-dev.iam.gserviceaccount.com",
+        message: "grants roles/run.invoker on nightly-report",
+      }),
+    ]);
+    expect(plan.changes.filter((c) => c.action === "create").map((c) => `${c.type}::${c.name}`)).toEqual([
+      "gcp:cloudrunv2/jobIamMember:JobIamMember::nightly-report-invoker",
+      "gcp:cloudscheduler/job:Job::nightly-report",
+      "gcp:serviceaccount/account:Account::nightly-report-invoker",
+    ]);
+  }, 120_000);
+});
+
 describe("deletion protection", () => {
   it("turned off is a risk on every workload that had it", async () => {
     const dir = projectCopy();
