@@ -23,9 +23,9 @@ export function registerPlan(program: Command): void {
     )
     .requiredOption("--stack <name>", "the stack to plan (dev, staging, prod, pr-<n>)")
     .option("--services <dir>", "catalog folder", "services")
-    .option("--markdown", "render for a pull request comment")
+    .option("--markdown", "render for a pull request comment, sized to fit one")
     .option("--json", "print the plan as JSON, for tools")
-    .option("--outputs <file>", "the stack's last deployment: `pulumi stack output --json` or `pulumi stack export` (default: read from a file:// state backend)")
+    .option("--outputs <file>", "the stack's last deployment: `pulumi stack export` (every resource, for the diff) or `pulumi stack output --json` (images only) (default: read from a file:// state backend)")
     .option("--source-outputs <file>", "the same for the stack a promoting stack promotes from")
     .option("--full", "every image and every resource, unchanged ones too (default: what changes)")
     .option("--full-file <file>", "also write the full markdown plan to this file, for the pipeline to attach; the short plan points to it")
@@ -45,10 +45,7 @@ export function registerPlan(program: Command): void {
       try {
         const plan = await makePlan({ stack: opts.stack, servicesDir: opts.services, outputsFile: opts.outputs, sourceOutputsFile: opts.sourceOutputs, progress: (step) => progress.update(step) });
         progress.done();
-        if (opts.fullFile) {
-          fs.mkdirSync(path.dirname(path.resolve(opts.fullFile)), { recursive: true });
-          fs.writeFileSync(opts.fullFile, renderMarkdown(plan, { full: true }));
-        }
+        if (opts.fullFile && !writeFullPlan(opts.fullFile, renderMarkdown(plan, { full: true }))) return;
         const fullPlan = opts.fullFile ? `the full plan, attached as ${mdCode(path.basename(opts.fullFile))}` : undefined;
         process.stdout.write(
           opts.json ? render.renderJson(plan) : opts.markdown ? renderMarkdown(plan, { full: opts.full, ...(fullPlan ? { fullPlan } : {}) }) : render.renderText(plan, { full: opts.full }),
@@ -67,6 +64,19 @@ export function registerPlan(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** The full plan for the pipeline to attach; a path that cannot be written is the user's to fix, not a crash. */
+function writeFullPlan(file: string, text: string): boolean {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+    return true;
+  } catch (err) {
+    console.error(`gantry plan: cannot write --full-file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+    return false;
+  }
 }
 
 /**

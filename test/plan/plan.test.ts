@@ -349,6 +349,9 @@ describe("gantry plan", () => {
     const full = fs.readFileSync(file, "utf8");
     expect(full).toContain("#### Images");
     expect(full).toContain("<details><summary>21 resources</summary>");
+    const unwritable = gantry(["plan", "--stack", "dev", "--markdown", "--full-file", path.dirname(file)]);
+    expect(unwritable.status).toBe(1);
+    expect(unwritable.stderr).toBe(`gantry plan: cannot write --full-file ${path.dirname(file)}: EISDIR: illegal operation on a directory, open '${path.dirname(file)}'\n`);
     const text = gantry(["plan", "--stack", "dev", "--full"]).stdout;
     expect(text).toContain("Resources (21, plus 4 components)");
     expect(text).toContain("Changes by service (3 changed, 0 unchanged)");
