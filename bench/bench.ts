@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
 /**
  * Benchmark contract for `npm run bench` (bench/run.ts). Every bench/*.bench.ts module exports `benches: Bench[]`.
  * A bench measures a ratio against a baseline taken in the same run and states the target it must meet.
@@ -57,4 +60,14 @@ export function formatSeconds(ms: number): string {
 /** Progress output (stderr, so stdout carries only the BENCH lines). */
 export function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/**
+ * Runs a bench worker script (TypeScript, through tsx) in a process of its own, so its time and peak memory are
+ * its own, and returns the JSON of its last stdout line.
+ */
+export function runWorker<T>(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): T {
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", maxBuffer: 1 << 26, ...opts });
+  if (r.status !== 0) throw new Error(`${path.basename(script)} ${args[0] ?? ""} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
 }

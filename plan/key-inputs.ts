@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { flatten, SECRET_TEXT, UNKNOWN_TEXT } from "./values";
 
 /*
  * The few inputs of each resource type a reviewer reads a plan for: what it is called, where it runs, which
@@ -41,7 +42,6 @@ const KEYS: Record<string, string[]> = {
 };
 const FALLBACK = ["name", "project", "location"];
 
-export const UNKNOWN_TEXT = "(known after deploy)";
 
 /** label -> value for the plan; labels are the last path segments that tell them apart. */
 export function keyInputs(type: string, inputs: Record<string, unknown>): Record<string, string> {
@@ -74,5 +74,7 @@ function label(dotted: string): string {
 function render(value: unknown): string {
   if (pulumi.isUnknown(value)) return UNKNOWN_TEXT;
   if (typeof value === "string") return value;
+  // A secret anywhere inside hides the whole value: its neighbours could say what it is.
+  if ([...flatten(value).values()].some((l) => l.secret)) return SECRET_TEXT;
   return JSON.stringify(value);
 }

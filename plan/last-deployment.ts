@@ -25,6 +25,19 @@ export interface LastDeployment {
   packImages: Record<string, Partial<PackImageInputs> & { digest?: string; imageRef?: string }>;
   /** Each Dockerfile build's last tags and image, by logical (service) name; only from state. */
   dockerImages: Record<string, { tags?: unknown; image?: string }>;
+  /** Every resource the program declared last time, with its inputs; only from state (empty from outputs alone). */
+  resources: DeployedResource[];
+}
+
+/** One resource of the last deployment, as the plan diffs it. */
+export interface DeployedResource {
+  urn: string;
+  type: string;
+  /** The URN's name part (the logical name). */
+  name: string;
+  custom: boolean;
+  parent?: string;
+  inputs: Record<string, unknown>;
 }
 
 export type Lookup = { found: LastDeployment; looked: string } | { found: undefined; looked: string };
@@ -46,7 +59,7 @@ export function lastDeployment(backend: string, project: string, stack: string, 
     const text = file.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
     const found = fromJson(parseJson(text, file), `${backend} (${project}/${stack})`);
     // A stack that was created but never deployed has a checkpoint with nothing in it.
-    if (!found.services && Object.keys(found.packImages).length === 0 && Object.keys(found.dockerImages).length === 0) break;
+    if (!found.services && found.resources.length === 0) break;
     return { found, looked: backend };
   }
   return { found: undefined, looked: `${backend} has no deployment of ${project}/${stack}` };
@@ -55,6 +68,12 @@ export function lastDeployment(backend: string, project: string, stack: string, 
 interface StateResource {
   urn?: string;
   type?: string;
+  custom?: boolean;
+  parent?: string;
+  /** A read resource (`get`, StackReference): not the program's to delete. */
+  external?: boolean;
+  /** Left over from a replacement, waiting for deletion: not part of what was deployed. */
+  delete?: boolean;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }
@@ -63,7 +82,7 @@ function fromJson(json: unknown, from: string): LastDeployment {
   const resources = stateResources(json);
   if (!resources) {
     if (!isRecord(json)) throw new Error(`${from}: expected the JSON of \`pulumi stack output --json\` or \`pulumi stack export\``);
-    return { from, services: isRecord(json.services) ? json.services : undefined, packImages: {}, dockerImages: {} };
+    return { from, services: isRecord(json.services) ? json.services : undefined, packImages: {}, dockerImages: {}, resources: [] };
   }
   const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const packImages: LastDeployment["packImages"] = {};
@@ -80,7 +99,22 @@ function fromJson(json: unknown, from: string): LastDeployment {
     dockerImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = { tags, ...(image ? { image } : {}) };
   }
   const services = root?.outputs?.services;
-  return { from, services: isRecord(services) ? services : undefined, packImages, dockerImages };
+  return { from, services: isRecord(services) ? services : undefined, packImages, dockerImages, resources: declaredResources(resources) };
+}
+
+/**
+ * What the program itself declared: not the stack, not the default providers the engine adds on its own, not
+ * reads, not replaced resources still waiting for deletion.
+ */
+function declaredResources(resources: StateResource[]): DeployedResource[] {
+  const out: DeployedResource[] = [];
+  for (const r of resources) {
+    if (!r.urn || !r.type || r.type === "pulumi:pulumi:Stack" || r.external || r.delete) continue;
+    const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
+    if (r.type.startsWith("pulumi:providers:") && name.startsWith("default")) continue;
+    out.push({ urn: r.urn, type: r.type, name, custom: r.custom ?? false, ...(r.parent ? { parent: r.parent } : {}), inputs: r.inputs ?? {} });
+  }
+  return out;
 }
 
 /** resources[] of an export ({deployment}) or a checkpoint ({checkpoint: {latest}}); undefined for plain outputs. */

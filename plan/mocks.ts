@@ -10,6 +10,9 @@ import { DOCKER_IMAGE_TYPE, PACK_IMAGE_TYPE, type LastDeployment } from "./last-
  */
 
 export interface PlannedRegistration {
+  /** The URN the engine would give it: the parent's whole type chain, as in a checkpoint. */
+  urn: string;
+  parent?: string;
   type: string;
   name: string;
   custom: boolean;
@@ -30,17 +33,22 @@ export interface PlanMockOptions {
   last?: LastDeployment;
   /** A promoting stack's source and its `services` output, when on record (else unknown). */
   source?: { name: string; services?: Record<string, unknown> };
+  /** Called with the number of registrations so far, as they arrive. */
+  onRegistration?: (count: number) => void;
 }
 
 const UNKNOWN = pulumi.runtime.unknownValue;
 
 export async function installPlanMocks(opts: PlanMockOptions): Promise<PlanRecorder> {
   const recorder: PlanRecorder = { resources: [], builds: new Map() };
+  const place = new Map<string, { urn: string; parent?: string }>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
-        recorder.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, read: Boolean(args.id), inputs });
+        const where = place.get(`${args.type}::${args.name}`) ?? { urn: engineUrn(opts, undefined, args.type, args.name) };
+        recorder.resources.push({ ...where, type: args.type, name: args.name, custom: args.custom ?? false, read: Boolean(args.id), inputs });
+        opts.onRegistration?.(recorder.resources.length);
         return { id: args.id || `${args.name}-id`, state: { ...inputs, ...cloudSide(args.type, args.name, inputs, opts, recorder) } };
       },
       call(args) {
@@ -52,7 +60,42 @@ export async function installPlanMocks(opts: PlanMockOptions): Promise<PlanRecor
     opts.stack,
     true,
   );
+  trackUrns(opts, place);
   return recorder;
+}
+
+/**
+ * The mock monitor names a child after its parent's last type only, where the engine (and so a checkpoint)
+ * uses the parent's whole type chain; the monitor's requests are wrapped to record the engine's URN and the
+ * parent of each resource, which the mock callbacks are not told.
+ */
+function trackUrns(opts: PlanMockOptions, place: Map<string, { urn: string; parent?: string }>): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", MonitorCall>;
+  const engineUrnOf = new Map<string, string>();
+  for (const method of ["registerResource", "readResource"] as const) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (req, callback) => {
+      const parent = engineUrnOf.get(req.getParent());
+      const urn = engineUrn(opts, parent, req.getType(), req.getName());
+      place.set(`${req.getType()}::${req.getName()}`, { urn, ...(parent ? { parent } : {}) });
+      original(req, (err, res) => {
+        if (res) engineUrnOf.set(res.getUrn(), urn);
+        callback(err, res);
+      });
+    };
+  }
+}
+
+type MonitorCall = (
+  req: { getParent(): string; getType(): string; getName(): string },
+  callback: (err: unknown, res: { getUrn(): string } | undefined) => void,
+) => void;
+
+/** urn:pulumi:<stack>::<project>::<parent's type chain>$<type>::<name>, the root stack left out as the engine does. */
+function engineUrn(opts: PlanMockOptions, parent: string | undefined, type: string, name: string): string {
+  const chain = parent ? parent.split("::")[2] : undefined;
+  const qualified = chain && chain !== "pulumi:pulumi:Stack" ? `${chain}$${type}` : type;
+  return `urn:pulumi:${opts.stack}::${opts.project}::${qualified}::${name}`;
 }
 
 /** Outputs the cloud (or the engine) would compute from the inputs; unknown where only a deployment tells. */

@@ -1,7 +1,10 @@
-import { formatProblem, type Problem } from "../catalog/problems";
-import { table } from "../cli/output/table";
+import { formatProblem } from "../catalog/problems";
+import { table } from "../output/table";
 import { formatMigrationSummary } from "../migrate";
+import { changesByService, type ServiceChanges } from "./by-service";
 import { shortDigest } from "./decide";
+import type { ResourceChange } from "./diff";
+import { typeLabel } from "./type-labels";
 import type { Plan, PlannedResource, ServicePlan } from "./run";
 
 /** "3 builds, 27 rebases, 170 unchanged" (and promotions, when the stack promotes). */
@@ -13,19 +16,57 @@ export function fleetSummary(plan: Plan): string {
   return parts.join(", ");
 }
 
+/** "Resources: 2 to create, 1 to update, ..." or why resources were not compared. */
+export function resourceSummary(plan: Plan): string {
+  if (plan.diffBasis === "outputs-only") return "Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)";
+  const { create, update, replace, delete: del, same } = plan.counts;
+  return `Resources: ${create} to create, ${update} to update, ${replace} to replace, ${del} to delete, ${same} unchanged`;
+}
+
+/** Services in the last deployment the catalog does not declare; with a broken catalog, not among the valid ones. */
+export function removedHeading(plan: Plan): string {
+  return plan.ok ? "No longer declared: deleted with everything under them" : "In the last deployment but not among the valid services: a deploy would delete them";
+}
+
+export const PROBLEMS_NOTE = " (a file in its folder has problems, listed below)";
+
+/** Said wherever a replacement shows: the mock runtime has no provider to ask. */
+export const REPLACE_NOTE = "Replacements are a prediction from the inputs known to force them (plan/replace.ts); the engine decides from each provider's diff.";
+
+export interface RenderOptions {
+  /** Everything: every image and every resource, unchanged ones too. Otherwise what changes. */
+  full?: boolean;
+}
+
 export function renderJson(plan: Plan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
-export function renderText(plan: Plan): string {
+export function renderText(plan: Plan, opts: RenderOptions = {}): string {
   const out: string[] = [];
   out.push(`Plan for stack ${plan.stack}${plan.gcpProject ? ` (project ${plan.gcpProject}, ${plan.region})` : ""}`);
   out.push(...header(plan).map((l) => `  ${l}`));
   if (plan.ok) {
+    out.push("", fleetSummary(plan), resourceSummary(plan));
+    if (plan.migration && plan.migration.dockerfile > 0) out.push(`Dockerfile migration: ${formatMigrationSummary(plan.migration)}`);
+  }
+  if (plan.risks.length > 0) {
+    out.push("", `Review first (${plan.risks.length})`);
+    out.push(indent(table(["SERVICE", "WHAT", "FIELD", "OLD -> NEW"], plan.risks.map((r) => [r.service ?? "(stack)", r.message, r.field, `${r.old} -> ${r.new}`]))));
+  }
+  if (plan.removedServices.length > 0) {
+    out.push("", `${removedHeading(plan)} (${plan.removedServices.length})`);
+    for (const s of plan.removedServices) out.push(`  ${s.name}${s.hasProblems ? PROBLEMS_NOTE : ""}: ${s.resources.map((r) => `${typeLabel(r.type)} ${r.name}`).join(", ") || "no resources"}`);
+  }
+  if (plan.ok) {
+    const { changed, unchanged } = changesByService(plan);
+    out.push("", `Changes by service (${changed.filter((g) => g.name !== undefined).length} changed, ${unchanged} unchanged${opts.full ? "" : ", not listed"})`);
+    for (const g of changed) out.push(...serviceText(g));
+    if (changed.length === 0) out.push("  nothing to change");
+  }
+  if (plan.ok && opts.full) {
     out.push("", "Images");
     out.push(indent(table(["SERVICE", "KIND", "IMAGE", "WHY"], plan.services.map((s) => [serviceLabel(s), s.kind, s.action, why(s)]))));
-    out.push("", fleetSummary(plan));
-    if (plan.migration && plan.migration.dockerfile > 0) out.push(`Dockerfile migration: ${formatMigrationSummary(plan.migration)}`);
     const custom = plan.resources.filter((r) => r.custom);
     out.push("", `Resources (${custom.length}, plus ${plan.resources.length - custom.length} components)`);
     out.push(indent(table(["TYPE", "NAME", "KEY INPUTS"], custom.map((r) => [r.type, resourceName(r), inputsText(r)]))));
@@ -38,65 +79,49 @@ export function renderText(plan: Plan): string {
   return `${out.join("\n")}\n`;
 }
 
-export function renderMarkdown(plan: Plan): string {
-  const out: string[] = [];
-  out.push(`### Gantry plan for \`${plan.stack}\`${plan.gcpProject ? ` (${plan.gcpProject}, ${plan.region})` : ""}`, "");
-  if (plan.ok) out.push(`**${fleetSummary(plan)}**`, "");
-  // A fleet all on buildpacks has nothing left to migrate, and nothing to say about it.
-  if (plan.ok && plan.migration && plan.migration.dockerfile > 0) out.push(`Dockerfile migration: ${formatMigrationSummary(plan.migration)}`, "");
-  for (const l of header(plan)) out.push(`- ${l}`);
-  if (plan.ok) {
-    out.push("", "| Service | Kind | Image | Why |", "|---|---|---|---|");
-    for (const s of plan.services) out.push(`| ${cell(serviceLabel(s))} | ${s.kind} | **${s.action}** | ${cell(why(s))} |`);
-    const custom = plan.resources.filter((r) => r.custom);
-    out.push("", `<details><summary>${custom.length} resources</summary>`, "", "| Type | Name | Key inputs |", "|---|---|---|");
-    for (const r of custom) out.push(`| \`${r.type}\` | ${cell(resourceName(r))} | ${cell(inputsText(r))} |`);
-    out.push("", "</details>");
+const MARK: Record<ResourceChange["action"], string> = { create: "+ create ", update: "~ update ", replace: "± replace", delete: "- delete ", same: "  same   ", read: "  read   " };
+
+function serviceText(g: ServiceChanges): string[] {
+  const lines = [`  ${g.service ? `${serviceLabel(g.service)}: ${imageDecision(g.service)}` : "(stack-wide)"}`];
+  for (const c of g.changes) {
+    lines.push(`    ${MARK[c.action]} ${typeLabel(c.type)} ${c.name}`);
+    for (const x of c.changes) lines.push(`        ${x.path}: ${x.old} -> ${x.new}${x.forcesReplace ? "  (forces replacement)" : ""}`);
   }
-  out.push("", `#### Preflight`, "");
-  if (plan.preflight.length === 0) out.push(plan.promotedFrom ? "Nothing is built in this stack." : "No findings.");
-  for (const p of plan.preflight) out.push(problemItem(p));
-  out.push("", `#### Problems`, "");
-  if (plan.problems.length === 0) out.push("None.");
-  for (const p of plan.problems) out.push(problemItem(p));
-  if (!plan.ok) out.push("", "**Nothing would be built or deployed until these are fixed.**");
-  return `${out.join("\n")}\n`;
+  return lines;
 }
 
-function header(plan: Plan): string[] {
+export function header(plan: Plan): string[] {
   const lines: string[] = [];
   if (plan.promotedFrom) {
     lines.push(`Promotes from ${plan.promotedFrom}: builds nothing`);
     if (plan.source) lines.push(`Source deployment: ${plan.source.found ? plan.source.from : `none on record (${plan.source.from})`}`);
   }
   lines.push(`Last deployment: ${plan.lastDeployment.found ? plan.lastDeployment.from : `none on record (${plan.lastDeployment.from})`}`);
+  if (plan.ok && plan.counts.replace > 0) lines.push(REPLACE_NOTE);
   return lines;
 }
 
-function serviceLabel(s: ServicePlan): string {
+export function serviceLabel(s: ServicePlan): string {
   return s.deployedAs === s.name ? s.name : `${s.name} (as ${s.deployedAs})`;
 }
 
-function why(s: ServicePlan): string {
+/** "image build: source changed", or just "image unchanged". */
+export function imageDecision(s: ServicePlan): string {
+  return s.action === "unchanged" ? "image unchanged" : `image ${s.action}: ${why(s)}`;
+}
+
+export function why(s: ServicePlan): string {
   return s.image && s.action === "promoted" ? `${s.why}: ${s.image}` : s.why;
 }
 
-function resourceName(r: PlannedResource): string {
+export function resourceName(r: PlannedResource): string {
   return r.read ? `${r.name} (read)` : r.name;
 }
 
-function inputsText(r: PlannedResource): string {
+export function inputsText(r: PlannedResource): string {
   return Object.entries(r.inputs)
     .map(([k, v]) => `${k}=${r.type.endsWith(":PackImage") || k === "runImage" ? shortDigest(v) : v}`)
     .join(" ");
-}
-
-function problemItem(p: Problem): string {
-  return `- ${p.severity === "error" ? "❌" : "⚠️"} \`${p.file}:${p.line}:${p.column}\`${p.field ? ` \`${p.field}\`` : ""} ${p.message}${p.stacks?.length ? ` [${p.stacks.join(", ")}]` : ""}`;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|");
 }
 
 const indent = (text: string) => text.replace(/^/gm, "  ");

@@ -12,6 +12,9 @@ import { keyInputs } from "./key-inputs";
 import { backendUrl } from "../environments/backend";
 import { lastDeployment, readDeploymentFile, type LastDeployment, type Lookup } from "./last-deployment";
 import { installPlanMocks, settle } from "./mocks";
+import { countActions, diffResources, type ResourceChange } from "./diff";
+import { removedServices, type RemovedService } from "./removed";
+import { findRisks, type Risk } from "./risk";
 
 export interface PlanOptions {
   stack: string;
@@ -26,6 +29,8 @@ export interface PlanOptions {
   env?: NodeJS.ProcessEnv;
   /** Paths in problems are shown relative to this folder. */
   cwd?: string;
+  /** Told what the plan is doing, step by step, for a terminal to show. */
+  progress?: (step: string) => void;
 }
 
 export interface ServicePlan {
@@ -70,7 +75,20 @@ export interface Plan {
   ok: boolean;
   /** How many services build with buildpacks, how many still from a Dockerfile, and which of those can drop it. */
   migration?: MigrationSummary;
+  /**
+   * What the resource diff compares against: the last deployment's state, nothing (a first deployment: all
+   * creates), or stack outputs alone, which hold no resources (then there is no resource diff).
+   */
+  diffBasis: "state" | "first-deployment" | "outputs-only";
+  /** Every resource the program declares or the last deployment had, with what a deploy would do to it. */
+  changes: ResourceChange[];
+  counts: Record<Exclude<ResourceChange["action"], "read">, number>;
+  /** What a reviewer must not miss, most serious first. */
+  risks: Risk[];
+  /** Services in the last deployment that the catalog no longer declares, and what deleting them takes along. */
+  removedServices: RemovedService[];
 }
+
 
 /** Runs the stack's real program under Pulumi's mock runtime and says what a deploy would do. */
 export async function makePlan(opts: PlanOptions): Promise<Plan> {
@@ -79,12 +97,17 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   const env = opts.env ?? process.env;
   const { stack } = opts;
   const project = projectName(projectDir) ?? "gantry";
+  const progress = opts.progress ?? (() => {});
+  progress(`loading the catalog (${opts.servicesDir ?? "services"}) and Pulumi.${stack}.yaml`);
   const catalog = loadCatalog({ projectDir, servicesDir: opts.servicesDir, stacks: [stack], cwd });
   const platform = catalog.platforms[stack];
+  progress(`checking ${catalog.services[stack]?.length ?? 0} services: cloud rules and build preflight`);
   const { problems, preflight } = stackChecks(catalog, projectDir, cwd);
 
+  progress("reading the last deployment");
   const backend = backendUrl(projectDir, env);
   const last: Lookup = opts.outputsFile ? { found: readDeploymentFile(opts.outputsFile), looked: opts.outputsFile } : lastDeployment(backend, project, stack, cwd);
+  const declaredNames = new Set((catalog.services[stack] ?? []).map((s) => s.spec.name));
   const base: Plan = {
     stack,
     ...(platform ? { gcpProject: platform.project, region: platform.region } : {}),
@@ -97,6 +120,12 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     problems,
     ok: false,
     ...(platform ? { migration: migrationSummary(catalog, stack, cwd) } : {}),
+    diffBasis: !last.found ? "first-deployment" : last.found.resources.length > 0 ? "state" : "outputs-only",
+    changes: [],
+    counts: { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
+    risks: [],
+    // Known even when nothing can be planned: what the catalog as loaded no longer declares.
+    removedServices: removedServices(last.found?.resources ?? [], declaredNames, [...problems, ...preflight]),
   };
   if (!platform || hasErrors(problems) || hasErrors(preflight)) return base;
 
@@ -111,6 +140,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   const recorder = await installPlanMocks({
     project,
     stack,
+    onRegistration: (n) => progress(`evaluating the program under the mock runtime: ${n} resources`),
     ...(last.found ? { last: last.found } : {}),
     ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}) } } : {}),
   });
@@ -139,11 +169,24 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}) };
   });
   const count = (a: ServicePlan["action"]) => services.filter((s) => s.action === a).length;
+  progress("comparing with the last deployment");
+  const diffed = base.diffBasis === "outputs-only" ? [] : diffResources(recorder.resources, last.found?.resources ?? []);
+  const changes = diffed.map((d) => d.change);
   const resources = recorder.resources
     .map((r) => ({ type: r.type, name: r.name, read: r.read, custom: r.custom, inputs: keyInputs(r.type, r.inputs) }))
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
-  return { ...base, services, summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted") }, resources, ok: true };
+  return {
+    ...base,
+    services,
+    summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted") },
+    resources,
+    ok: true,
+    changes,
+    counts: countActions(changes),
+    risks: findRisks(diffed),
+  };
 }
+
 
 /** The source stack's last deployment: a file given, or the same file backend when the stack is this project's. */
 function sourceDeployment(ref: string, project: string, backend: string, file: string | undefined, cwd: string): Lookup {

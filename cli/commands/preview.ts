@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { table } from "../output/table";
+import { table } from "../../output/table";
 import { projectRoot } from "../project-root";
 import { pulumiFailure } from "../pulumi-failure";
 

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { hasErrors, type Catalog, type LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { readCatalog, reportProblems, withCatalogOptions, type CatalogOptions } from "../catalog-options";
-import { table } from "../output/table";
+import { table } from "../../output/table";
 import { progress } from "../progress";
 
 interface ValidateOptions extends CatalogOptions {

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderMarkdown, renderText } from "../../plan/render";
+import { renderText } from "../../plan/render";
+import { renderMarkdown } from "../../plan/render-markdown";
 import { makePlan } from "../../plan/run";
 import { PROJECT_DIR } from "../service/harness";
 

@@ -5,7 +5,7 @@ import type { LastDeployment } from "../../plan/last-deployment";
 
 const RUN = (c: string) => `gcr.io/buildpacks/google-22/run@sha256:${c.repeat(64)}`;
 const news = { repository: "r/web", source: "sha256:s1", builder: "b", env: {}, secretEnv: [], projectToml: "t", defaultProcess: "", runImage: RUN("a"), fingerprint: "sha256:f1" } as unknown as PackImageInputs;
-const last = (over: Partial<LastDeployment>): LastDeployment => ({ from: "test", packImages: {}, dockerImages: {}, ...over });
+const last = (over: Partial<LastDeployment>): LastDeployment => ({ from: "test", packImages: {}, dockerImages: {}, resources: [], ...over });
 
 describe("build decisions", () => {
   it("from state, are the provider's planChange", () => {

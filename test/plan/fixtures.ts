@@ -1,16 +1,17 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { loadCatalog } from "../../catalog/load";
 import { deployStack } from "../../infra/program";
-import { byType, installMocks, PROJECT_DIR, settle, v } from "../service/harness";
+import { installMocks, PROJECT_DIR, settle, v } from "../service/harness";
+import { checkpointOf } from "../support/checkpoint";
 import { answerStackReferences } from "../support/stack-references";
 import { PACK } from "../support/resource-types";
 
 /*
  * "Last deployments" for the plan to compare against. The deployment itself is the shared harness's mock
  * runtime (no cloud here); the files are shaped like what Pulumi writes: `pulumi stack output --json`, and a
- * local file backend's checkpoint at <backend>/.pulumi/stacks/<project>/<stack>.json ({version: 3,
- * checkpoint: {stack, latest: {manifest, resources: [{urn, custom, id, type, inputs, outputs}]}}}).
+ * local file backend's checkpoint of every resource (test/support/checkpoint.ts).
  */
 
 export interface Deployed {
@@ -24,20 +25,24 @@ export async function deploy(stack: string, projectDir = PROJECT_DIR, stackOutpu
   const captured = await installMocks(stack);
   answerStackReferences(stackOutputs);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-deployed-"));
-  const outputs = deployStack({ stack, projectDir, servicesDir: path.join(projectDir, "services"), build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") } });
+  // Loaded from the project folder, as `pulumi up` runs there: paths in inputs (descriptions) are relative to it.
+  const catalog = loadCatalog({ projectDir, stacks: [stack], cwd: projectDir });
+  const outputs = deployStack({ stack, projectDir, servicesDir: path.join(projectDir, "services"), catalog, build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") } });
   const services: Deployed["services"] = {};
   for (const [name, o] of Object.entries(outputs)) {
     services[name] = {};
     for (const [k, value] of Object.entries(o)) services[name]![k] = typeof value === "string" ? value : await v(value as never);
   }
   await settle();
-  const urn = (type: string, name: string) => `urn:pulumi:${stack}::gantry::${type}::${name}`;
-  const packs = byType(captured, PACK).map((c) => {
-    const imageRef = services[c.name]!.image as string;
-    return { urn: urn(`gantry:service:Service$${PACK}`, c.name), custom: true, id: `${c.name}-id`, type: PACK, inputs: c.inputs, outputs: { ...c.inputs, imageRef, digest: imageRef.slice(imageRef.indexOf("@") + 1), lastOperation: "build" } };
+  const checkpoint = checkpointOf(stack, "gantry", captured, {
+    rootOutputs: { services },
+    outputsOf: (c) => {
+      if (c.type !== PACK) return {};
+      const imageRef = services[c.name]!.image as string;
+      return { imageRef, digest: imageRef.slice(imageRef.indexOf("@") + 1), lastOperation: "build" };
+    },
   });
-  const root = { urn: urn("pulumi:pulumi:Stack", `gantry-${stack}`), custom: false, type: "pulumi:pulumi:Stack", outputs: { services } };
-  return { services, checkpoint: { version: 3, checkpoint: { stack: `organization/gantry/${stack}`, latest: { manifest: { time: "2026-01-01T00:00:00Z", magic: "", version: "v3.248.0" }, resources: [root, ...packs] } } } };
+  return { services, checkpoint };
 }
 
 /** A file backend folder holding the given checkpoints. */

@@ -44,7 +44,7 @@ describe("the last deployment", () => {
     const dir = tmp();
     const outputs = path.join(dir, "outputs.json");
     fs.writeFileSync(outputs, JSON.stringify({ services: { storefront: { image: "r/storefront@sha256:1", fingerprint: "f" } } }));
-    expect(readDeploymentFile(outputs)).toEqual({ from: outputs, services: { storefront: { image: "r/storefront@sha256:1", fingerprint: "f" } }, packImages: {}, dockerImages: {} });
+    expect(readDeploymentFile(outputs)).toEqual({ from: outputs, services: { storefront: { image: "r/storefront@sha256:1", fingerprint: "f" } }, packImages: {}, dockerImages: {}, resources: [] });
     const exported = path.join(dir, "export.json");
     fs.writeFileSync(exported, JSON.stringify({ version: 3, deployment: { manifest: {}, resources } }));
     expect(Object.keys(readDeploymentFile(exported).packImages)).toEqual(["storefront"]);

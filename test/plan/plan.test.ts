@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makePlan, type Plan } from "../../plan/run";
-import { renderMarkdown, renderText } from "../../plan/render";
+import { renderText } from "../../plan/render";
+import { renderMarkdown } from "../../plan/render-markdown";
 import { PROJECT_DIR } from "../service/harness";
 import { backendWith, deploy, projectCopy } from "./fixtures";
 
@@ -53,37 +54,43 @@ describe("plan for dev on a fresh clone", () => {
       "Plan for stack dev (project acme-gantry-dev, europe-west1)
         Last deployment: none on record (file://<backend> has no deployment of gantry/dev)
 
-      Images
-        SERVICE         KIND     IMAGE  WHY
-        catalog-api     gke      build  first build: no previous deployment on record
-        nightly-report  job      build  first build: no previous deployment on record
-        storefront      service  build  first build: no previous deployment on record
-
       3 builds, 0 rebases, 0 unchanged
+      Resources: 21 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged
 
-      Resources (21, plus 4 components)
-        TYPE                                                          NAME                               KEY INPUTS
-        gcp:artifactregistry/repository:Repository                    registry                           project=acme-gantry-dev location=europe-west1 repositoryId=services immutableTags=false
-        gcp:cloudrunv2/job:Job                                        nightly-report                     name=nightly-report project=acme-gantry-dev location=europe-west1 image=(known after deploy) taskCount=1 parallelism=1 deletionProtection=false
-        gcp:cloudrunv2/service:Service                                storefront                         name=storefront project=acme-gantry-dev location=europe-west1 image=(known after deploy) limits.cpu=1 limits.memory=512Mi minInstanceCount=0 maxInstanceCount=5 ingress=INGRESS_TRAFFIC_ALL deletionProtection=false
-        gcp:cloudrunv2/serviceIamMember:ServiceIamMember              storefront-public                  name=storefront role=roles/run.invoker member=allUsers
-        gcp:secretmanager/secretIamMember:SecretIamMember             catalog-api-catalog-database-url   project=acme-gantry-dev secretId=catalog-database-url role=roles/secretmanager.secretAccessor
-        gcp:secretmanager/secretIamMember:SecretIamMember             nightly-report-warehouse-password  project=acme-gantry-dev secretId=warehouse-password role=roles/secretmanager.secretAccessor
-        gcp:secretmanager/secretIamMember:SecretIamMember             storefront-storefront-session-key  project=acme-gantry-dev secretId=storefront-session-key role=roles/secretmanager.secretAccessor
-        gcp:serviceaccount/account:Account                            catalog-api                        project=acme-gantry-dev accountId=catalog-api
-        gcp:serviceaccount/account:Account                            nightly-report                     project=acme-gantry-dev accountId=nightly-report
-        gcp:serviceaccount/account:Account                            storefront                         project=acme-gantry-dev accountId=storefront
-        gcp:serviceaccount/iAMMember:IAMMember                        catalog-api-workload-identity      role=roles/iam.workloadIdentityUser member=serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]
-        kubernetes:apps/v1:Deployment                                 catalog-api                        namespace=shop name=catalog-api image=(known after deploy)
-        kubernetes:autoscaling/v2:HorizontalPodAutoscaler             catalog-api                        namespace=shop name=catalog-api minReplicas=1 maxReplicas=2
-        kubernetes:core/v1:Namespace                                  namespace-shop                     name=shop
-        kubernetes:core/v1:Service                                    catalog-api                        namespace=shop name=catalog-api type=ClusterIP
-        kubernetes:core/v1:ServiceAccount                             catalog-api                        namespace=shop name=catalog-api
-        kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass  catalog-api                        namespace=shop name=catalog-api-secrets
-        pulumi-nodejs:dynamic/gantry:PackImage                        catalog-api                        repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/catalog-api runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d
-        pulumi-nodejs:dynamic/gantry:PackImage                        nightly-report                     repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/nightly-report runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d
-        pulumi-nodejs:dynamic/gantry:PackImage                        storefront                         repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/storefront runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d
-        pulumi:providers:kubernetes                                   gke
+      Review first (5)
+        SERVICE         WHAT                                                                                                                                   FIELD     OLD -> NEW
+        storefront      makes storefront reachable by allUsers (roles/run.invoker)                                                                             member    (none) -> allUsers
+        catalog-api     grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@acme-gantry-dev.iam.gserviceaccount.com  role      (none) -> roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]
+        catalog-api     catalog-api can read secret catalog-database-url                                                                                       secretId  (none) -> catalog-database-url
+        nightly-report  nightly-report can read secret warehouse-password                                                                                      secretId  (none) -> warehouse-password
+        storefront      storefront can read secret storefront-session-key                                                                                      secretId  (none) -> storefront-session-key
+
+      Changes by service (3 changed, 0 unchanged, not listed)
+        (stack-wide)
+          + create  Artifact Registry repository registry
+          + create  Namespace namespace-shop
+          + create  Kubernetes provider gke
+        catalog-api: image build: first build: no previous deployment on record
+          + create  secret access catalog-api-catalog-database-url
+          + create  service account catalog-api
+          + create  service account binding catalog-api-workload-identity
+          + create  Deployment catalog-api
+          + create  HorizontalPodAutoscaler catalog-api
+          + create  Kubernetes Service catalog-api
+          + create  ServiceAccount catalog-api
+          + create  SecretProviderClass catalog-api
+          + create  image build catalog-api
+        nightly-report: image build: first build: no previous deployment on record
+          + create  Cloud Run job nightly-report
+          + create  secret access nightly-report-warehouse-password
+          + create  service account nightly-report
+          + create  image build nightly-report
+        storefront: image build: first build: no previous deployment on record
+          + create  Cloud Run service storefront
+          + create  Cloud Run invoker binding storefront-public
+          + create  secret access storefront-storefront-session-key
+          + create  service account storefront
+          + create  image build storefront
 
       Preflight: no findings
 
@@ -95,43 +102,70 @@ describe("plan for dev on a fresh clone", () => {
   it("renders for a pull request comment", async () => {
     const { markdown } = await plan("dev");
     expect(markdown).toMatchInlineSnapshot(`
-      "### Gantry plan for \`dev\` (acme-gantry-dev, europe-west1)
+      "### Gantry plan for \`dev\` (\`acme-gantry-dev\`, \`europe-west1\`)
 
-      **3 builds, 0 rebases, 0 unchanged**
+      **3 builds, 0 rebases, 0 unchanged** · Resources: 21 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged
 
       - Last deployment: none on record (file://<backend> has no deployment of gantry/dev)
 
-      | Service | Kind | Image | Why |
+      #### ⚠️ Review first (5)
+
+      | Service | What | Field | Old → new |
       |---|---|---|---|
-      | catalog-api | gke | **build** | first build: no previous deployment on record |
-      | nightly-report | job | **build** | first build: no previous deployment on record |
-      | storefront | service | **build** | first build: no previous deployment on record |
+      | \`storefront\` | makes storefront reachable by allUsers (roles/run.invoker) | \`member\` | \`(none)\` → \`allUsers\` |
+      | \`catalog-api\` | grants roles/iam.workloadIdentityUser on projects/acme-gantry-dev/serviceAccounts/catalog-api@​acme-gantry-dev.iam.gserviceaccount.com | \`role\` | \`(none)\` → \`roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api]\` |
+      | \`catalog-api\` | catalog-api can read secret catalog-database-url | \`secretId\` | \`(none)\` → \`catalog-database-url\` |
+      | \`nightly-report\` | nightly-report can read secret warehouse-password | \`secretId\` | \`(none)\` → \`warehouse-password\` |
+      | \`storefront\` | storefront can read secret storefront-session-key | \`secretId\` | \`(none)\` → \`storefront-session-key\` |
 
-      <details><summary>21 resources</summary>
+      #### Changes by service (3 changed; 0 unchanged, not listed)
 
-      | Type | Name | Key inputs |
-      |---|---|---|
-      | \`gcp:artifactregistry/repository:Repository\` | registry | project=acme-gantry-dev location=europe-west1 repositoryId=services immutableTags=false |
-      | \`gcp:cloudrunv2/job:Job\` | nightly-report | name=nightly-report project=acme-gantry-dev location=europe-west1 image=(known after deploy) taskCount=1 parallelism=1 deletionProtection=false |
-      | \`gcp:cloudrunv2/service:Service\` | storefront | name=storefront project=acme-gantry-dev location=europe-west1 image=(known after deploy) limits.cpu=1 limits.memory=512Mi minInstanceCount=0 maxInstanceCount=5 ingress=INGRESS_TRAFFIC_ALL deletionProtection=false |
-      | \`gcp:cloudrunv2/serviceIamMember:ServiceIamMember\` | storefront-public | name=storefront role=roles/run.invoker member=allUsers |
-      | \`gcp:secretmanager/secretIamMember:SecretIamMember\` | catalog-api-catalog-database-url | project=acme-gantry-dev secretId=catalog-database-url role=roles/secretmanager.secretAccessor |
-      | \`gcp:secretmanager/secretIamMember:SecretIamMember\` | nightly-report-warehouse-password | project=acme-gantry-dev secretId=warehouse-password role=roles/secretmanager.secretAccessor |
-      | \`gcp:secretmanager/secretIamMember:SecretIamMember\` | storefront-storefront-session-key | project=acme-gantry-dev secretId=storefront-session-key role=roles/secretmanager.secretAccessor |
-      | \`gcp:serviceaccount/account:Account\` | catalog-api | project=acme-gantry-dev accountId=catalog-api |
-      | \`gcp:serviceaccount/account:Account\` | nightly-report | project=acme-gantry-dev accountId=nightly-report |
-      | \`gcp:serviceaccount/account:Account\` | storefront | project=acme-gantry-dev accountId=storefront |
-      | \`gcp:serviceaccount/iAMMember:IAMMember\` | catalog-api-workload-identity | role=roles/iam.workloadIdentityUser member=serviceAccount:acme-gantry-dev.svc.id.goog[shop/catalog-api] |
-      | \`kubernetes:apps/v1:Deployment\` | catalog-api | namespace=shop name=catalog-api image=(known after deploy) |
-      | \`kubernetes:autoscaling/v2:HorizontalPodAutoscaler\` | catalog-api | namespace=shop name=catalog-api minReplicas=1 maxReplicas=2 |
-      | \`kubernetes:core/v1:Namespace\` | namespace-shop | name=shop |
-      | \`kubernetes:core/v1:Service\` | catalog-api | namespace=shop name=catalog-api type=ClusterIP |
-      | \`kubernetes:core/v1:ServiceAccount\` | catalog-api | namespace=shop name=catalog-api |
-      | \`kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass\` | catalog-api | namespace=shop name=catalog-api-secrets |
-      | \`pulumi-nodejs:dynamic/gantry:PackImage\` | catalog-api | repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/catalog-api runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d |
-      | \`pulumi-nodejs:dynamic/gantry:PackImage\` | nightly-report | repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/nightly-report runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d |
-      | \`pulumi-nodejs:dynamic/gantry:PackImage\` | storefront | repository=europe-west1-docker.pkg.dev/acme-gantry-dev/services/storefront runImage=gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d |
-      | \`pulumi:providers:kubernetes\` | gke |  |
+      <details><summary><code>stack-wide resources</code> · 3 creations</summary>
+
+      | Change | Resource | Input | Old → new |
+      |---|---|---|---|
+      | ➕ create | Artifact Registry repository \`registry\` | | |
+      | ➕ create | Namespace \`namespace-shop\` | | |
+      | ➕ create | Kubernetes provider \`gke\` | | |
+
+      </details>
+
+      <details><summary><code>catalog-api</code> · image build: first build: no previous deployment on record · 9 creations</summary>
+
+      | Change | Resource | Input | Old → new |
+      |---|---|---|---|
+      | ➕ create | secret access \`catalog-api-catalog-database-url\` | | |
+      | ➕ create | service account \`catalog-api\` | | |
+      | ➕ create | service account binding \`catalog-api-workload-identity\` | | |
+      | ➕ create | Deployment \`catalog-api\` | | |
+      | ➕ create | HorizontalPodAutoscaler \`catalog-api\` | | |
+      | ➕ create | Kubernetes Service \`catalog-api\` | | |
+      | ➕ create | ServiceAccount \`catalog-api\` | | |
+      | ➕ create | SecretProviderClass \`catalog-api\` | | |
+      | ➕ create | image build \`catalog-api\` | | |
+
+      </details>
+
+      <details><summary><code>nightly-report</code> · image build: first build: no previous deployment on record · 4 creations</summary>
+
+      | Change | Resource | Input | Old → new |
+      |---|---|---|---|
+      | ➕ create | Cloud Run job \`nightly-report\` | | |
+      | ➕ create | secret access \`nightly-report-warehouse-password\` | | |
+      | ➕ create | service account \`nightly-report\` | | |
+      | ➕ create | image build \`nightly-report\` | | |
+
+      </details>
+
+      <details><summary><code>storefront</code> · image build: first build: no previous deployment on record · 5 creations</summary>
+
+      | Change | Resource | Input | Old → new |
+      |---|---|---|---|
+      | ➕ create | Cloud Run service \`storefront\` | | |
+      | ➕ create | Cloud Run invoker binding \`storefront-public\` | | |
+      | ➕ create | secret access \`storefront-storefront-session-key\` | | |
+      | ➕ create | service account \`storefront\` | | |
+      | ➕ create | image build \`storefront\` | | |
 
       </details>
 
@@ -167,39 +201,45 @@ describe("plan for prod", () => {
         Source deployment: file://<backend> (gantry/staging)
         Last deployment: none on record (file://<backend> has no deployment of gantry/prod)
 
-      Images
-        SERVICE         KIND     IMAGE     WHY
-        catalog-api     gke      promoted  promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/catalog-api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
-        nightly-report  job      promoted  promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
-        storefront      service  promoted  promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/storefront@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
-
       0 builds, 0 rebases, 0 unchanged, 3 promoted
+      Resources: 21 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged
 
-      Resources (23, plus 3 components)
-        TYPE                                                          NAME                               KEY INPUTS
-        gcp:artifactregistry/repository:Repository                    registry (read)                    project=acme-gantry-staging location=europe-west1 repositoryId=services
-        gcp:artifactregistry/repositoryIamMember:RepositoryIamMember  registry-cloud-run-pull            project=acme-gantry-staging repository=services role=roles/artifactregistry.reader member=(known after deploy)
-        gcp:cloudrunv2/job:Job                                        nightly-report                     name=nightly-report project=acme-gantry-prod location=europe-west1 image=europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb taskCount=4 parallelism=2 deletionProtection=true
-        gcp:cloudrunv2/jobIamMember:JobIamMember                      nightly-report-invoker             name=nightly-report role=roles/run.invoker
-        gcp:cloudrunv2/service:Service                                storefront                         name=storefront project=acme-gantry-prod location=europe-west1 image=europe-west1-docker.pkg.dev/acme-gantry-staging/services/storefront@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc limits.cpu=2 limits.memory=1Gi minInstanceCount=2 maxInstanceCount=20 ingress=INGRESS_TRAFFIC_ALL deletionProtection=true
-        gcp:cloudrunv2/serviceIamMember:ServiceIamMember              storefront-public                  name=storefront role=roles/run.invoker member=allUsers
-        gcp:cloudscheduler/job:Job                                    nightly-report                     name=nightly-report schedule=0 3 * * * timeZone=Europe/Berlin
-        gcp:secretmanager/secretIamMember:SecretIamMember             catalog-api-catalog-database-url   project=acme-gantry-prod secretId=catalog-database-url role=roles/secretmanager.secretAccessor
-        gcp:secretmanager/secretIamMember:SecretIamMember             nightly-report-warehouse-password  project=acme-gantry-prod secretId=warehouse-password role=roles/secretmanager.secretAccessor
-        gcp:secretmanager/secretIamMember:SecretIamMember             storefront-storefront-session-key  project=acme-gantry-prod secretId=storefront-session-key role=roles/secretmanager.secretAccessor
-        gcp:serviceaccount/account:Account                            catalog-api                        project=acme-gantry-prod accountId=catalog-api
-        gcp:serviceaccount/account:Account                            nightly-report                     project=acme-gantry-prod accountId=nightly-report
-        gcp:serviceaccount/account:Account                            nightly-report-invoker             project=acme-gantry-prod accountId=nightly-report-invoker
-        gcp:serviceaccount/account:Account                            storefront                         project=acme-gantry-prod accountId=storefront
-        gcp:serviceaccount/iAMMember:IAMMember                        catalog-api-workload-identity      role=roles/iam.workloadIdentityUser member=serviceAccount:acme-gantry-prod.svc.id.goog[shop/catalog-api]
-        kubernetes:apps/v1:Deployment                                 catalog-api                        namespace=shop name=catalog-api image=europe-west1-docker.pkg.dev/acme-gantry-staging/services/catalog-api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
-        kubernetes:autoscaling/v2:HorizontalPodAutoscaler             catalog-api                        namespace=shop name=catalog-api minReplicas=2 maxReplicas=6
-        kubernetes:core/v1:Namespace                                  namespace-shop                     name=shop
-        kubernetes:core/v1:Service                                    catalog-api                        namespace=shop name=catalog-api type=ClusterIP
-        kubernetes:core/v1:ServiceAccount                             catalog-api                        namespace=shop name=catalog-api
-        kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass  catalog-api                        namespace=shop name=catalog-api-secrets
-        pulumi:providers:kubernetes                                   gke
-        pulumi:pulumi:StackReference                                  promote-from (read)                name=organization/gantry/staging
+      Review first (7)
+        SERVICE         WHAT                                                                                                                                     FIELD     OLD -> NEW
+        storefront      makes storefront reachable by allUsers (roles/run.invoker)                                                                               member    (none) -> allUsers
+        (stack)         grants roles/artifactregistry.reader on services                                                                                         role      (none) -> roles/artifactregistry.reader to (known after deploy)
+        catalog-api     grants roles/iam.workloadIdentityUser on projects/acme-gantry-prod/serviceAccounts/catalog-api@acme-gantry-prod.iam.gserviceaccount.com  role      (none) -> roles/iam.workloadIdentityUser to serviceAccount:acme-gantry-prod.svc.id.goog[shop/catalog-api]
+        nightly-report  grants roles/run.invoker on nightly-report                                                                                               role      (none) -> roles/run.invoker to serviceAccount:nightly-report-invoker@acme-gantry-prod.iam.gserviceaccount.com
+        catalog-api     catalog-api can read secret catalog-database-url                                                                                         secretId  (none) -> catalog-database-url
+        nightly-report  nightly-report can read secret warehouse-password                                                                                        secretId  (none) -> warehouse-password
+        storefront      storefront can read secret storefront-session-key                                                                                        secretId  (none) -> storefront-session-key
+
+      Changes by service (3 changed, 0 unchanged, not listed)
+        (stack-wide)
+          + create  repository binding registry-cloud-run-pull
+          + create  Namespace namespace-shop
+          + create  Kubernetes provider gke
+        catalog-api: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/catalog-api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+          + create  secret access catalog-api-catalog-database-url
+          + create  service account catalog-api
+          + create  service account binding catalog-api-workload-identity
+          + create  Deployment catalog-api
+          + create  HorizontalPodAutoscaler catalog-api
+          + create  Kubernetes Service catalog-api
+          + create  ServiceAccount catalog-api
+          + create  SecretProviderClass catalog-api
+        nightly-report: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+          + create  Cloud Run job nightly-report
+          + create  Cloud Run job binding nightly-report-invoker
+          + create  scheduler job nightly-report
+          + create  secret access nightly-report-warehouse-password
+          + create  service account nightly-report
+          + create  service account nightly-report-invoker
+        storefront: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/storefront@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+          + create  Cloud Run service storefront
+          + create  Cloud Run invoker binding storefront-public
+          + create  secret access storefront-storefront-session-key
+          + create  service account storefront
 
       Preflight: nothing is built in this stack
 
@@ -283,6 +323,38 @@ describe("gantry plan", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("3 builds, 0 rebases, 0 unchanged");
+  });
+
+  it("shows its progress on a terminal, and only there", () => {
+    // `script` gives the command a pseudo-terminal, as a developer's shell would.
+    const r = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} bin/gantry.js plan --stack dev`, "/dev/null"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_BACKEND_URL: `file://${emptyBackend()}` },
+    });
+    expect(r.status).toBe(0);
+    for (const step of ["loading the catalog (services) and Pulumi.dev.yaml", "checking 3 services: cloud rules and build preflight", "evaluating the program under the mock runtime: "]) {
+      expect(r.stdout).toContain(`\r\x1b[2Kgantry plan: ${step}`);
+    }
+    // Cleared before the plan itself is printed.
+    expect(r.stdout).toMatch(/\r\x1b\[2KPlan for stack dev/);
+    expect(gantry(["plan", "--stack", "dev", "--json"]).stderr).toBe("");
+  });
+
+  it("writes the full markdown plan to a file for the pipeline to attach, and --full shows everything", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-plan-out-")), "plan-full.md");
+    const r = gantry(["plan", "--stack", "dev", "--markdown", "--full-file", file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("#### Images");
+    const full = fs.readFileSync(file, "utf8");
+    expect(full).toContain("#### Images");
+    expect(full).toContain("<details><summary>21 resources</summary>");
+    const unwritable = gantry(["plan", "--stack", "dev", "--markdown", "--full-file", path.dirname(file)]);
+    expect(unwritable.status).toBe(1);
+    expect(unwritable.stderr).toBe(`gantry plan: cannot write --full-file ${path.dirname(file)}: EISDIR: illegal operation on a directory, open '${path.dirname(file)}'\n`);
+    const text = gantry(["plan", "--stack", "dev", "--full"]).stdout;
+    expect(text).toContain("Resources (21, plus 4 components)");
+    expect(text).toContain("Changes by service (3 changed, 0 unchanged)");
   });
 
   it("prints JSON for tools", () => {

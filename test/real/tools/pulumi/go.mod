@@ -1,5 +1,6 @@
-// Builds the real Pulumi CLI at the SDK's version for the real-engine test tier. pkg/v3's go.mod carries replaces,
-// so `go install` refuses it; this module requires pkg and sdk at the same version and repeats the non-path replace.
+// Builds the real Pulumi CLI at the SDK's version, for the real-engine tier of issue 13 (not used by a test yet: the
+// Node.js language host it needs is not served by the Go module proxy here). pkg/v3's go.mod carries replaces, so
+// `go install` refuses it; this module requires pkg and sdk at the same version and repeats the non-path replace.
 module gantry.test/tools/pulumi
 
 go 1.25.11
