@@ -368,6 +368,15 @@ async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", w
   });
 }
 
+function readIfExists(file: string): string | undefined {
+  const fs = process.getBuiltinModule("node:fs");
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function engineOf(inputs: PackImageInputs): BuildEngine {
   return ENGINES[inputs.engine] ?? ENGINES.pack;
 }
@@ -378,6 +387,7 @@ function contextFor(inputs: PackImageInputs, s: Scratch): EngineContext {
     tag: imageTag(inputs.fingerprint, inputs.runImage),
     dir: s.dir,
     reportDir: s.reportDir,
+    read: readIfExists,
     run: (command, args, env) => runTool(inputs, command, args, s.logPath, env ?? {}),
   };
 }

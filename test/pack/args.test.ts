@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { cacheFor } from "../../components/pack/cache";
 import { projectDescriptor } from "../../components/pack/descriptor";
 import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks, parseDigest } from "../../components/pack/engines/pack";
-import { imageTag, phaseOf, planChange, type PackImageInputs } from "../../components/pack/provider";
+import { imageTag, phaseOf, planChange } from "../../components/pack/provider";
+import { packInputs } from "../support/pack-inputs";
 
 interface Flag {
   long: string;
@@ -32,34 +33,7 @@ function assertContract(argv: string[]): void {
   }
 }
 
-const inputs: PackImageInputs = {
-  serviceName: "api",
-  repository: "europe-west1-docker.pkg.dev/acme/services/api",
-  path: "/src/api",
-  source: "sha256:aaa",
-  builder: "gcr.io/buildpacks/builder@sha256:" + "1".repeat(64),
-  runImage: "gcr.io/buildpacks/google-22/run@sha256:" + "2".repeat(64),
-  env: { GOOGLE_LABEL_TEAM: "shop", BP_LOG_LEVEL: "DEBUG" },
-  secretEnv: ["PIP_INDEX_TOKEN"],
-  projectToml: "",
-  defaultProcess: "web",
-  cache: { format: "bind", source: "/var/cache/pack/api" },
-  tags: ["3f2a9c1"],
-  trustBuilder: true,
-  trustedBuilders: ["gcr.io/buildpacks/builder"],
-  lifecycleImage: "",
-  network: "",
-  engine: "pack",
-  lifecycleDir: "/cnb/lifecycle",
-  upload: { exclude: [".git/"] },
-  buildEnv: {},
-  uploadFilterModule: "/node_modules/ignore/index.js",
-  fingerprint: "sha256:fff",
-  maxParallelBuilds: 4,
-  timeoutSeconds: 1800,
-  logDir: "/tmp/logs",
-  packCommand: "pack",
-};
+const inputs = packInputs();
 
 describe("pack build arguments", () => {
   const argv = packBuildArgs(inputs, { tag: "g-1", descriptorFile: "/w/project.toml", reportDir: "/w/report", sbomDir: "/l/sbom" });

@@ -4,41 +4,21 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyUploadSet, creatorArgs, groupBuildpacks, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
 import { listUploadSet } from "../../components/pack/fingerprint/walk";
-import type { PackImageInputs } from "../../components/pack/provider";
+import { packInputs } from "../support/pack-inputs";
 
 /*
  * The lifecycle engine's own decisions, without a lifecycle: its arguments, the platform env it writes, the buildpacks
  * it reads back, and the upload set it copies. The engine runs for real in test/real/lifecycle-engine.real.test.ts.
  */
 
-const inputs: PackImageInputs = {
-  serviceName: "api",
-  repository: "europe-west1-docker.pkg.dev/acme/services/api",
-  path: "/src/api",
-  source: "sha256:aaa",
-  builder: "gcr.io/buildpacks/builder@sha256:" + "1".repeat(64),
-  runImage: "gcr.io/buildpacks/google-22/run@sha256:" + "2".repeat(64),
+const inputs = packInputs({
   env: { BP_LOG_LEVEL: "DEBUG" },
-  secretEnv: ["PIP_INDEX_TOKEN"],
-  projectToml: "",
   defaultProcess: "worker",
-  cache: { format: "bind", source: "/var/cache/pack/api" },
-  tags: ["3f2a9c1"],
-  trustBuilder: true,
   trustedBuilders: [],
-  lifecycleImage: "",
-  network: "",
   engine: "lifecycle",
-  lifecycleDir: "/cnb/lifecycle",
-  upload: { exclude: [".git/"] },
   buildEnv: { GOOGLE_PYTHON_VERSION: "3.12" },
   uploadFilterModule: require.resolve("ignore"),
-  fingerprint: "sha256:fff",
-  maxParallelBuilds: 4,
-  timeoutSeconds: 1800,
-  logDir: "/tmp/logs",
-  packCommand: "pack",
-};
+});
 
 const paths = { tag: "g-1", appDir: "/workspace", layersDir: "/layers", platformDir: "/s/platform", reportPath: "/s/report/report.toml" };
 

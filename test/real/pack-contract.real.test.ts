@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, it } from "vitest";
 import { packBuildArgs, packRebaseArgs } from "../../components/pack/engines/pack";
-import type { CacheSpec, PackImageInputs } from "../../components/pack/provider";
+import type { CacheSpec } from "../../components/pack/provider";
+import { packInputs } from "../support/pack-inputs";
 import { describeReal } from "../support/real/tier";
 import { PACK_VERSION } from "../support/real/tools";
 
@@ -36,34 +37,16 @@ const contract = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "support"
   commands: Record<string, { flags: Array<{ long: string; type: string; hidden?: string }> }>;
 };
 
-const base: PackImageInputs = {
-  serviceName: "api",
+const base = packInputs({
   repository: "127.0.0.1:5000/gantry/api",
-  path: "/src/api",
-  source: "sha256:aaa",
   builder: "127.0.0.1:5000/gantry-test/builder@sha256:" + "1".repeat(64),
   runImage: "127.0.0.1:5000/gantry-test/run@sha256:" + "2".repeat(64),
-  env: { BP_LOG_LEVEL: "DEBUG" },
   secretEnv: ["DEPS_TOKEN"],
-  projectToml: "",
-  defaultProcess: "web",
   cache: { format: "volume", name: "gantry-cache-api" },
-  tags: ["c0ffee1"],
-  trustBuilder: true,
   trustedBuilders: ["127.0.0.1:5000/gantry-test/builder"],
   lifecycleImage: "127.0.0.1:5000/gantry-test/lifecycle@sha256:" + "3".repeat(64),
   network: "host",
-  engine: "pack",
-  lifecycleDir: "/cnb/lifecycle",
-  upload: { exclude: [".git/"] },
-  buildEnv: {},
-  uploadFilterModule: "/node_modules/ignore/index.js",
-  fingerprint: "sha256:fff",
-  maxParallelBuilds: 4,
-  timeoutSeconds: 1800,
-  logDir: "/tmp/logs",
-  packCommand: "pack",
-};
+});
 
 /** Every shape of argument list PackImage produces: trusted or not, each cache kind, with and without options. */
 function everyArgumentList(): string[][] {

@@ -26,6 +26,8 @@ export interface EngineContext {
   dir: string;
   /** An empty folder for report.toml. */
   reportDir: string;
+  /** A text file the tool left (report.toml, group.toml), or undefined when it did not. */
+  read(file: string): string | undefined;
   /**
    * Runs a program from an argument array in a process group of its own, under the build slot and timeout, with its
    * output in the operation's log and a progress line per phase; `env` is added to the provider's environment.

@@ -85,15 +85,6 @@ export function groupBuildpacks(groupToml: string): BuildpackRef[] {
   return found;
 }
 
-function readIfExists(file: string): string | undefined {
-  const fs = process.getBuiltinModule("node:fs");
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Copies the upload set of `source` into `dest`: the walk of ../fingerprint/walk.ts (symlinks kept as links, special
  * files left out, excluded folders not entered) with the same `ignore` matcher, loaded from where the program found it.
@@ -153,9 +144,9 @@ async function lifecycleRun(ctx: EngineContext, phase: "creator" | "rebaser", ar
   const path = process.getBuiltinModule("node:path");
   const run = await ctx.run(path.join(ctx.inputs.lifecycleDir, phase), args, { CNB_PLATFORM_API: platformApi(), ...registryAuth(ctx.inputs) });
   const ok = run.code === 0 && !run.timedOut;
-  const report = ok ? readIfExists(path.join(ctx.reportDir, "report.toml")) : undefined;
+  const report = ok ? ctx.read(path.join(ctx.reportDir, "report.toml")) : undefined;
   const digest = report ? /^\s*digest\s*=\s*"(sha256:[0-9a-f]{64})"/m.exec(report)?.[1] : undefined;
-  const group = layersDir ? readIfExists(path.join(layersDir, "group.toml")) : undefined;
+  const group = layersDir ? ctx.read(path.join(layersDir, "group.toml")) : undefined;
   return { run, digest: digest ?? (ok ? /\*\*\* Images \((sha256:[0-9a-f]{64})\):/.exec(run.output)?.[1] : undefined), buildpacks: group ? groupBuildpacks(group) : [] };
 }
 

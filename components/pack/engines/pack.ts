@@ -108,20 +108,11 @@ export function parseBuildpacks(output: string): BuildpackRef[] {
   return found;
 }
 
-function readIfExists(file: string): string | undefined {
-  const fs = process.getBuiltinModule("node:fs");
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 async function packRun(ctx: EngineContext, args: string[]): Promise<EngineOutcome> {
-  const path = process.getBuiltinModule("node:path");
   const run = await ctx.run(ctx.inputs.packCommand, args);
   const ok = run.code === 0 && !run.timedOut;
-  return { run, digest: ok ? parseDigest(readIfExists(path.join(ctx.reportDir, "report.toml")), run.output) : undefined, buildpacks: parseBuildpacks(run.output) };
+  const report = ok ? ctx.read(process.getBuiltinModule("node:path").join(ctx.reportDir, "report.toml")) : undefined;
+  return { run, digest: ok ? parseDigest(report, run.output) : undefined, buildpacks: parseBuildpacks(run.output) };
 }
 
 export function packEngine(): BuildEngine {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensureDebianPackage } from "../debian";
+import { alive } from "../processes";
 
 export const DOCKERD = "/usr/sbin/dockerd";
 
@@ -82,15 +83,6 @@ export async function startDockerEngine(): Promise<DockerEngineInfo> {
     await sleep(200);
   }
   return engine;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Containers the engine still has (running or not): what a test that must leave none behind checks. */

@@ -124,6 +124,19 @@ export function layerDigests(world: RealWorld, ref: string): string[] {
   return (JSON.parse(crane(world, ["manifest", ref])) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
 }
 
+/**
+ * A rebase as CNB defines it: the rebased image is run image v2's layers followed by exactly the app layers the
+ * previous image had on top of v1's. Returns nothing; fails the test otherwise.
+ */
+export function expectRebasedOntoV2(world: RealWorld, previousLayers: string[], rebasedRef: string): void {
+  const v1 = layerDigests(world, world.stack.runV1);
+  const v2 = layerDigests(world, world.stack.runV2);
+  const rebased = layerDigests(world, rebasedRef);
+  if (JSON.stringify(previousLayers.slice(0, v1.length)) !== JSON.stringify(v1)) throw new Error("the previous image is not on run image v1");
+  if (JSON.stringify(rebased.slice(0, v2.length)) !== JSON.stringify(v2)) throw new Error(`${rebasedRef} is not on run image v2's layers`);
+  if (JSON.stringify(rebased.slice(v2.length)) !== JSON.stringify(previousLayers.slice(v1.length))) throw new Error(`${rebasedRef} does not carry the previous image's app layers unchanged`);
+}
+
 /** Processes running the real pack binary right now. */
 export function packProcesses(world: RealWorld): number[] {
   const pids: number[] = [];

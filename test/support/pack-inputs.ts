@@ -1,0 +1,34 @@
+import type { PackImageInputs } from "../../components/pack/provider";
+
+/** A PackImage's inputs as the provider receives them, for tests of the pure functions that read them. */
+export function packInputs(overrides: Partial<PackImageInputs> = {}): PackImageInputs {
+  return {
+    serviceName: "api",
+    repository: "europe-west1-docker.pkg.dev/acme/services/api",
+    path: "/src/api",
+    source: "sha256:aaa",
+    builder: "gcr.io/buildpacks/builder@sha256:" + "1".repeat(64),
+    runImage: "gcr.io/buildpacks/google-22/run@sha256:" + "2".repeat(64),
+    env: { GOOGLE_LABEL_TEAM: "shop", BP_LOG_LEVEL: "DEBUG" },
+    secretEnv: ["PIP_INDEX_TOKEN"],
+    projectToml: "",
+    defaultProcess: "web",
+    cache: { format: "bind", source: "/var/cache/pack/api" },
+    tags: ["3f2a9c1"],
+    trustBuilder: true,
+    trustedBuilders: ["gcr.io/buildpacks/builder"],
+    lifecycleImage: "",
+    network: "",
+    engine: "pack",
+    lifecycleDir: "/cnb/lifecycle",
+    upload: { exclude: [".git/"] },
+    buildEnv: {},
+    uploadFilterModule: "/node_modules/ignore/index.js",
+    fingerprint: "sha256:fff",
+    maxParallelBuilds: 4,
+    timeoutSeconds: 1800,
+    logDir: "/tmp/logs",
+    packCommand: "pack",
+    ...overrides,
+  };
+}
