@@ -5,6 +5,7 @@ import { labelsRule, nameRule, namespaceRule } from "./names";
 import { probesRule } from "./probes";
 import { cloudRunResourcesRule, gkeResourcesRule } from "./resources";
 import { cloudRunServiceScalingRule, gkeScalingRule } from "./scaling";
+import { secretOwnershipRule } from "./secret-ownership";
 import type { Rule, RuleContext, RuleIssue } from "./types";
 import type { ServiceFile } from "../schema/service";
 
@@ -19,6 +20,7 @@ export const rules: readonly Rule[] = [
   cloudRunServiceScalingRule,
   gkeScalingRule,
   envRule,
+  secretOwnershipRule,
   buildEnvRule,
   buildFilterRule,
   dockerfileBuildRule,

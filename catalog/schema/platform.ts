@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { INT32_MAX, labels } from "./fields";
 import { jenkinsConfig, serviceFolder } from "./jenkins";
+import { allowedSecretProjects, secretsPolicy } from "./secrets-policy";
 import { durationSeconds } from "../rules/quantities";
 
 /**
@@ -125,6 +126,8 @@ export const platformConfig = z.strictObject({
     .optional()
     .meta({ description: "Where kind: gke services run." }),
   jenkins: jenkinsConfig,
+  secrets: secretsPolicy,
+  allowedSecretProjects,
 });
 
 export type PlatformConfig = z.output<typeof platformConfig>;
