@@ -1,6 +1,7 @@
 import { dockerfileBuildRule } from "./dockerfile";
 import { buildEnvRule, buildFilterRule, envRule } from "./env";
 import { jobRule } from "./jobs";
+import { gkeExposureRule, reservedNamespaceRule } from "./kubernetes";
 import { labelsRule, nameRule, namespaceRule } from "./names";
 import { probesRule } from "./probes";
 import { cloudRunResourcesRule, gkeResourcesRule } from "./resources";
@@ -14,6 +15,8 @@ export type { Rule, RuleContext, RuleIssue } from "./types";
 export const rules: readonly Rule[] = [
   nameRule,
   namespaceRule,
+  reservedNamespaceRule,
+  gkeExposureRule,
   labelsRule,
   cloudRunResourcesRule,
   gkeResourcesRule,

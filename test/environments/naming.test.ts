@@ -95,6 +95,7 @@ describe("preview stack config", () => {
       "gantry:scaling": { minInstances: 0, maxInstances: 5, minInstancesCap: 0 },
       "gantry:maxParallelBuilds": 4,
       "gantry:buildTimeout": "30m",
+      "gantry:secrets": { shared: { "catalog-database-url": ["catalog-api"], "warehouse-password": ["nightly-report"] } },
       "gantry:labels": { environment: "dev", "managed-by": "gantry", "gantry-preview": "pr-7" },
       "gantry:nameSuffix": "pr-7",
       "gantry:baseStack": "dev",

@@ -117,9 +117,9 @@ describe("gantry preview up", () => {
 
       | Service | Kind | Where |
       |---|---|---|
-      | catalog-api | gke | \`http://catalog-api-pr-7.shop-pr-7.svc.cluster.local\` (inside the cluster) |
-      | nightly-report | job | Cloud Run job \`nightly-report-pr-7\`: \`gcloud run jobs execute nightly-report-pr-7 --region europe-west1\` |
-      | storefront | service | https://storefront-pr-7-h4sh-ew.a.run.app |
+      | \`catalog-api\` | \`gke\` | \`http://catalog-api-pr-7.shop-pr-7.svc.cluster.local\` (inside the cluster) |
+      | \`nightly-report\` | \`job\` | Cloud Run job \`nightly-report-pr-7\`: \`gcloud run jobs execute nightly-report-pr-7 --region europe-west1\` |
+      | \`storefront\` | \`service\` | <https://storefront-pr-7-h4sh-ew.a.run.app> |
 
       Removed by \`npx gantry preview destroy --pr 7\` when the pull request closes, or by \`npx gantry preview gc\` once it goes unused.
       "
@@ -241,7 +241,7 @@ describe("the preview commands", () => {
     const up = await gantry(["preview", "up", "--pr", "21"]);
     expect(up.status).toBe(0);
     expect(up.stdout).toContain("### Preview environment `pr-21`");
-    expect(up.stdout).toContain("| storefront | service | https://storefront-pr-21-h4sh-ew.a.run.app |");
+    expect(up.stdout).toContain("| `storefront` | `service` | <https://storefront-pr-21-h4sh-ew.a.run.app> |");
     expect(up.stderr).toContain("Updating (pr-21)");
     // PULUMI_BACKEND_URL unset: Gantry's default file backend inside the project.
     expect(fs.existsSync(path.join(dir, ".gantry", "state", ".pulumi", "stacks", "gantry", "pr-21.json"))).toBe(true);
