@@ -10,6 +10,7 @@ import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
 import { kubernetesProvider } from "../../components/service/kubernetes-provider";
 import { DEPLOYMENT, HPA, KSA, KSERVICE, NAMESPACE, SPC, WI } from "../support/resource-types";
+import { restrictedViolations } from "../support/pod-security";
 
 let captured: Captured[];
 const services: Record<string, Service> = {};
@@ -254,6 +255,14 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
     expect(await v(svc.serviceAccountEmail)).toBe(`catalog-api@${project}.iam.gserviceaccount.com`);
     expect(await v(svc.jobName)).toBeUndefined();
     expect(await v(svc.schedule)).toBeUndefined();
+  });
+});
+
+describe("the restricted Pod Security Standard", () => {
+  test("every Deployment's pod passes it, so a namespace enforcing it admits them", () => {
+    const deployments = byType(captured, DEPLOYMENT);
+    expect(deployments.length).toBeGreaterThan(2);
+    for (const d of deployments) expect(restrictedViolations(d.inputs.spec.template.spec), d.name).toEqual([]);
   });
 });
 
