@@ -36,8 +36,9 @@ function commands(): string[] {
     .map((l) => (JSON.parse(l) as { argv: string[] }).argv.filter((a) => a !== "--non-interactive").join(" "));
 }
 
+/** As on a workstation (no CI variables): the tests below keep their state in a file backend. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_STANDIN_LOG: log, PULUMI_HOME: home, PULUMI_STANDIN_OUTPUTS: outputs, ...extra };
+  return { ...process.env, CI: "", JENKINS_URL: "", PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_STANDIN_LOG: log, PULUMI_HOME: home, PULUMI_STANDIN_OUTPUTS: outputs, ...extra };
 }
 
 beforeEach(() => {
@@ -211,6 +212,33 @@ describe("gantry preview destroy, list and gc", () => {
       "stack rm --yes pr-12",
     ]);
     expect((await previewList({ ...(await opts()), now })).map((p) => p.stack)).toEqual(["pr-13", "pr-14"]);
+  });
+
+  it("gc in another checkout finds and destroys a preview created elsewhere, through a shared backend", async () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-shared-state-"));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-other-checkout-"));
+    fs.copyFileSync(path.join(dir, "Pulumi.yaml"), path.join(elsewhere, "Pulumi.yaml"));
+    // A file backend outside both checkouts stands in for the gs:// bucket the Jenkinsfile names.
+    const at = (extra: Record<string, string> = {}) => env({ ...extra, PULUMI_BACKEND_URL: `file://${shared}` });
+    await previewUp({ projectDir: dir, pulumiCommand: await standin(), env: at({ PULUMI_STANDIN_NOW: "2026-03-01T00:00:00Z" }), pr: 31, base: "dev" });
+    expect(fs.existsSync(path.join(elsewhere, "Pulumi.pr-31.yaml"))).toBe(false);
+
+    const result = await previewGc({ projectDir: elsewhere, pulumiCommand: await standin(), env: at(), olderThanMs: parseAge("72h")!, now: new Date("2026-03-10T00:00:00Z") });
+    expect(result).toEqual({ destroyed: ["pr-31"], failed: [], kept: [] });
+    expect(await previewList({ projectDir: dir, pulumiCommand: await standin(), env: at() })).toEqual([]);
+  });
+
+  it("refuses, on a CI agent, a backend on the agent's own disk, before running anything", async () => {
+    for (const ci of [{ CI: "true" }, { JENKINS_URL: "https://jenkins.example/" }] as Record<string, string>[]) {
+      for (const url of [undefined, `file://${backend}`]) {
+        const e = { ...env(ci), PULUMI_BACKEND_URL: url };
+        if (fs.existsSync(log)) fs.rmSync(log);
+        await expect(previewUp({ projectDir: dir, pulumiCommand: await standin(), env: e, pr: 8, base: "dev" })).rejects.toThrow(/on this agent's own disk: a preview made here could not be found or destroyed from another agent/);
+        await expect(previewGc({ projectDir: dir, pulumiCommand: await standin(), env: e, olderThanMs: HOUR })).rejects.toThrow(/set PULUMI_BACKEND_URL to a shared backend/);
+        // Only the version checks PulumiCommand.get() makes for each call: no stack was listed, made or touched.
+        expect(commands().filter((c) => c !== "version")).toEqual([]);
+      }
+    }
   });
 
   it("reads ages", () => {
