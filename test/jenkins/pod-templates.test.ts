@@ -123,12 +123,17 @@ describe("caches by trust level", () => {
     expect(field("CACHE_SLOT_LABEL")).toBe(jenkins.namePrefix);
     expect(field("PR_CACHE_SLOT_LABEL")).toBe(untrustedLabel(jenkins));
     const preview = fn("withPreviewAgent");
-    expect(preview).toContain("lock(label: PR_CACHE_SLOT_LABEL, quantity: 1, variable: 'PACK_CACHE_SLOT')");
-    expect(preview).toContain("onPod(PR_NAMESPACE, buildPodYaml(PREVIEW_POD, env.PACK_CACHE_SLOT, 'dev'), true, body)");
-    expect(preview).not.toMatch(/\bCACHE_SLOT_LABEL|STAGING_POD|TRUSTED_NAMESPACE/);
+    expect(preview).toContain("withBuildAgent(VM_PR_PACK_LABEL, PR_CACHE_SLOT_LABEL, PR_NAMESPACE, PREVIEW_POD, 'dev', body)");
+    expect(preview).not.toMatch(/\bCACHE_SLOT_LABEL|STAGING_POD|TRUSTED_NAMESPACE|VM_STAGING_LABEL/);
     const stagingAgent = fn("withStagingAgent");
-    expect(stagingAgent).toContain("lock(label: CACHE_SLOT_LABEL, quantity: 1, variable: 'PACK_CACHE_SLOT')");
-    expect(stagingAgent).not.toMatch(/PR_CACHE_SLOT_LABEL|PREVIEW_POD|PR_NAMESPACE/);
+    expect(stagingAgent).toContain("withBuildAgent(VM_STAGING_LABEL, CACHE_SLOT_LABEL, TRUSTED_NAMESPACE, STAGING_POD, 'staging', body)");
+    expect(stagingAgent).not.toMatch(/PR_CACHE_SLOT_LABEL|PREVIEW_POD|PR_NAMESPACE|VM_PR_/);
+    // The build agent locks the label it is given and starts the template in the namespace it is given.
+    const build = fn("withBuildAgent");
+    expect(build).toContain("lock(label: slotLabel, quantity: 1, variable: 'PACK_CACHE_SLOT')");
+    expect(build).toContain("onPod(namespace, buildPodYaml(template, env.PACK_CACHE_SLOT, stack), true, body)");
+    expect(fn("withCheckAgent")).toContain("withAgent(VM_PR_CHECK_LABEL, PR_NAMESPACE, CHECK_POD, body)");
+    expect(fn("withProdAgent")).toContain("withAgent(VM_PROD_LABEL, TRUSTED_NAMESPACE, PROD_POD, body)");
     // The stages that run a pull request's code use the untrusted agents only.
     for (const stage of ["Check", "Preview", "Destroy preview", "Remove old previews"]) {
       const text = jenkinsfile.slice(jenkinsfile.indexOf(`stage('${stage}')`), jenkinsfile.indexOf("stage(", jenkinsfile.indexOf(`stage('${stage}')`) + 7));
