@@ -27,6 +27,7 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     autoscaling: "a Cloud Run service scales with minInstances, maxInstances and concurrency",
     serviceType: "a Cloud Run service is exposed with ingress and public",
     namespace: "Cloud Run has no namespaces; each service is named by its name",
+    podSecurity: "Cloud Run runs each instance in its own sandbox; there is no pod security level to choose",
   },
   gke: {
     minInstances: "on GKE use replicas, or autoscaling.minReplicas",
@@ -34,7 +35,6 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     concurrency: "GKE scales on CPU: autoscaling.targetCPUUtilization",
     timeout: "a GKE Service has no request timeout of its own",
     ingress: "a GKE workload is exposed with serviceType (ClusterIP, NodePort, LoadBalancer)",
-    public: "a GKE workload is exposed with serviceType: LoadBalancer",
     cpuIdle: "GKE bills the pod's requests whether or not it serves",
     executionEnvironment: "GKE runs the pod on its nodes; there is no gen1/gen2",
     process: "a GKE workload starts its image's default process; pick another with build.defaultProcess",

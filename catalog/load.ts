@@ -4,6 +4,7 @@ import { discoverServiceFiles } from "./discover";
 import { displayPath as shownPath } from "./display-path";
 import { otherKindField } from "./kind-fields";
 import { mergeOverrides } from "./merge";
+import { namespaceLevelConflicts } from "./namespaces";
 import { discoverStacks, loadPlatform, stackFile } from "./platform";
 import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
 import { checkRules } from "./rules";
@@ -109,7 +110,7 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
     const fileProblems = checkEnvironmentKeys(parsed.source, allStacks);
     problems.push(...fileProblems);
     for (const stack of Object.keys(platforms)) {
-      const result = loadForStack(parsed.source, file, stack, platforms[stack]!);
+      const result = loadForStack(parsed.source, file, stack, platforms[stack]!, projectDir);
       problems.push(...result.problems);
       if (result.service && !hasErrors(fileProblems)) services[stack]!.push(result.service);
     }
@@ -121,7 +122,7 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
     }
   }
 
-  for (const [stack, list] of Object.entries(services)) problems.push(...duplicateNames(list, stack, sources));
+  for (const [stack, list] of Object.entries(services)) problems.push(...duplicateNames(list, stack, sources), ...namespaceLevelConflicts(list, stack, sources));
 
   return { stacks, platforms, services, problems: sortProblems(mergeAcrossStacks(problems, stacks)) };
 }
@@ -155,7 +156,7 @@ function checkEnvironmentKeys(source: YamlSource, allStacks: string[]): Problem[
   return problems;
 }
 
-function loadForStack(source: YamlSource, file: string, stack: string, platform: PlatformConfig): { service?: LoadedService; problems: Problem[] } {
+function loadForStack(source: YamlSource, file: string, stack: string, platform: PlatformConfig, projectDir: string): { service?: LoadedService; problems: Problem[] } {
   const raw = source.value;
   if (!isMapping(raw)) {
     return { problems: [{ file: source.file, ...locate(source, []), field: "", severity: "error", message: "a service file must be a mapping of fields (name, kind, ...)" }] };
@@ -200,11 +201,31 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
 
   const dir = path.dirname(file);
   const sourceDir = path.resolve(dir, spec.source);
-  if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
+  const outside = outsideRepository(sourceDir, projectDir);
+  if (outside) problems.push(problem(["source"], `source "${spec.source}" ${outside}`));
+  else if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
     problems.push(problem(["source"], `source folder "${spec.source}" does not exist`));
   }
+  const context = spec.build?.context;
+  const contextOutside = context !== undefined && !path.isAbsolute(context) ? outsideRepository(path.resolve(dir, context), projectDir) : undefined;
+  if (contextOutside) problems.push(problem(["build", "context"], `build.context "${context}" ${contextOutside}`));
   if (problems.some((p) => p.severity === "error")) return { problems };
   return { service: { stack, file: source.file, dir, sourceDir, spec }, problems };
+}
+
+/**
+ * Why a folder a build uploads may not be used, or undefined when it may: it must lie inside the repository (the
+ * project folder), and must not hold the project's own .gantry folder (state, logs, caches). Symbolic links are
+ * followed where the folder exists, so a link out of the checkout counts as out.
+ */
+function outsideRepository(folder: string, projectDir: string): string | undefined {
+  const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : p);
+  const root = real(projectDir);
+  const target = real(folder);
+  const rel = path.relative(root, target);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return "is outside the repository; a build may upload only folders of this checkout";
+  if (rel === "" || rel.split(path.sep)[0] === ".gantry") return "holds the project's .gantry folder (Pulumi state, build logs, caches), which a build would upload; point it at the service's own folder";
+  return undefined;
 }
 
 /**

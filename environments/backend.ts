@@ -21,3 +21,21 @@ export function fileBackendDir(url: string, cwd = process.cwd()): string | undef
 export function isSelfManaged(url: string): boolean {
   return !/^https?:\/\//.test(url);
 }
+
+/** True on a CI agent: CI set to anything but "" or "false" (Jenkins, GitHub Actions, GitLab...), or JENKINS_URL. */
+export function runningInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.CI !== undefined && env.CI !== "" && env.CI.toLowerCase() !== "false") || Boolean(env.JENKINS_URL);
+}
+
+/**
+ * Why previews may not use the backend here, or undefined when they may. On a CI agent a file backend is the
+ * agent's own disk (by default inside the checkout): a preview made there could not be found, listed or destroyed
+ * from any other agent, and a public preview with dev's secrets would be left running.
+ */
+export function previewBackendProblem(projectDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!runningInCi(env)) return undefined;
+  const url = backendUrl(projectDir, env);
+  if (fileBackendDir(url, projectDir) === undefined) return undefined;
+  const which = env.PULUMI_BACKEND_URL ? `PULUMI_BACKEND_URL is ${url}` : `PULUMI_BACKEND_URL is unset, so the state would go to ${url}`;
+  return `${which}, on this agent's own disk: a preview made here could not be found or destroyed from another agent. In CI, set PULUMI_BACKEND_URL to a shared backend (gs://<bucket>, as the Jenkinsfile does)`;
+}

@@ -1,3 +1,5 @@
+import { mdCode, mdLink } from "./markdown";
+
 /** What the preview's stack outputs say about each service (infra/program.ts ServiceOutputs, resolved). */
 export interface PreviewInfo {
   stack: string;
@@ -13,11 +15,11 @@ export function previewComment(info: PreviewInfo): string {
   const { stack, pr, base, region } = info;
   const rows = Object.entries(info.services)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, s]) => `| ${name} | ${s.kind ?? "?"} | ${where(s, region)} |`);
+    .map(([name, s]) => `| ${mdCode(name)} | ${mdCode(s.kind ?? "?")} | ${where(s, region)} |`);
   return [
-    `### Preview environment \`${stack}\``,
+    `### Preview environment ${mdCode(stack)}`,
     "",
-    `Deployed from this pull request with \`${base}\`'s settings${info.project ? ` in project \`${info.project}\`` : ""}; every name ends in \`-${stack}\`.`,
+    `Deployed from this pull request with ${mdCode(base)}'s settings${info.project ? ` in project ${mdCode(info.project)}` : ""}; every name ends in ${mdCode(`-${stack}`)}.`,
     "",
     "| Service | Kind | Where |",
     "|---|---|---|",
@@ -31,12 +33,12 @@ export function previewComment(info: PreviewInfo): string {
 function where(s: PreviewInfo["services"][string], region: string | undefined): string {
   switch (s.kind) {
     case "service":
-      return s.url ?? "(no URL yet)";
+      return s.url ? mdLink(s.url) : "(no URL yet)";
     case "gke":
-      return s.url ? `\`${s.url}\` (inside the cluster)` : "(inside the cluster)";
+      return s.url ? `${mdCode(s.url)} (inside the cluster)` : "(inside the cluster)";
     case "job":
-      return s.jobName ? `Cloud Run job \`${s.jobName}\`: \`gcloud run jobs execute ${s.jobName}${region ? ` --region ${region}` : ""}\`` : "Cloud Run job";
+      return s.jobName ? `Cloud Run job ${mdCode(s.jobName)}: ${mdCode(`gcloud run jobs execute ${s.jobName}${region ? ` --region ${region}` : ""}`)}` : "Cloud Run job";
     default:
-      return s.url ?? "";
+      return s.url ? mdCode(s.url) : "";
   }
 }

@@ -5,7 +5,7 @@ import { displayPath } from "../catalog/display-path";
 import { stackFile } from "../catalog/platform";
 import { formatProblem } from "../catalog/problems";
 import { readYamlFile } from "../catalog/yaml-source";
-import { backendUrl, isSelfManaged } from "./backend";
+import { backendUrl, isSelfManaged, previewBackendProblem } from "./backend";
 import { previewConfig, previewNumber, previewStackName } from "./preview-config";
 import { previewComment, type PreviewInfo } from "./preview-comment";
 import { createOrSelect, hasOwnPassphrase, listStacks, selectExisting, stackWorkspace, type WorkspaceOptions } from "./workspace";
@@ -26,11 +26,18 @@ export interface PreviewOptions {
 
 export class PreviewError extends Error {}
 
-const ws = (opts: PreviewOptions): WorkspaceOptions => ({ projectDir: opts.projectDir, ...(opts.pulumiCommand ? { pulumiCommand: opts.pulumiCommand } : {}), ...(opts.env ? { env: opts.env } : {}) });
+/** The workspace options of every preview command, after refusing a backend other agents cannot reach. */
+const ws = (opts: PreviewOptions): WorkspaceOptions => {
+  const problem = previewBackendProblem(opts.projectDir, opts.env);
+  if (problem) throw new PreviewError(problem);
+  return workspaceOptions(opts);
+};
+const workspaceOptions = (opts: PreviewOptions): WorkspaceOptions => ({ projectDir: opts.projectDir, ...(opts.pulumiCommand ? { pulumiCommand: opts.pulumiCommand } : {}), ...(opts.env ? { env: opts.env } : {}) });
 
 /** Creates or updates pr-<n> from its base stack's config and the checkout's code; returns the PR comment. */
 export async function previewUp(opts: PreviewOptions & { pr: number; base: string }): Promise<string> {
   const { pr, base, projectDir } = opts;
+  const options = ws(opts);
   const name = previewStackName(pr);
   if (previewNumber(base) !== undefined) throw new PreviewError(`--base ${base}: a preview is made from dev, staging or prod, not from another preview`);
   const baseFile = stackFile(projectDir, base);
@@ -45,14 +52,14 @@ export async function previewUp(opts: PreviewOptions & { pr: number; base: strin
   }
   for (const d of derived.dropped) opts.log?.(`gantry: ${name}: not copying ${d.key} from ${base}: ${d.why}\n`);
 
-  const workspace = await stackWorkspace(ws(opts));
+  const workspace = await stackWorkspace(options);
   const stack = await createOrSelect(workspace, name);
   // Written whole, so a key dropped from the base does not linger; the stack's own settings (its secrets
   // provider's salt) are kept.
   const existing = await workspace.stackSettings(name).catch(() => ({}));
   await workspace.saveStackSettings(name, { ...existing, config: derived.config as never });
   if (derived.secureKeys.length > 0) {
-    const baseValues = await (await stackWorkspace(ws(opts))).getAllConfig(base);
+    const baseValues = await (await stackWorkspace(options)).getAllConfig(base);
     const secrets = Object.fromEntries(derived.secureKeys.map((k) => [k, { value: baseValues[k]?.value ?? "", secret: true }]));
     await stack.setAllConfig(secrets);
   }

@@ -33,6 +33,11 @@ const common = {
   }),
 };
 
+/** Builds of pull-request code (previews) get slots of their own, so nothing they write is restored by a trusted build. */
+const untrustedSlots = int(1, MAX_SLOTS)
+  .default(2)
+  .meta({ description: "Build slots for pull-request previews: caches <namePrefix>-pr-<slot>, locked as Lockable Resources labelled <namePrefix>-pr. Never mounted by a staging or prod build." });
+
 const vmAgents = z
   .strictObject({
     agents: z.literal("vm"),
@@ -53,6 +58,10 @@ const vmAgents = z
       .array(z.string().regex(RFC1035, "must be a GCE instance name"))
       .optional()
       .meta({ description: "Existing agent VMs, one per slot: disk <namePrefix>-<i> is attached read-write to attachTo[i] as device pack-cache. Unset: attach them yourself (docs/jenkins.md)." }),
+    untrusted: z
+      .strictObject({ slots: untrustedSlots })
+      .prefault({})
+      .meta({ description: "Disks for the VM agents (label gantry-pack-pr) that build pull-request previews; attach them yourself, one per agent." }),
   })
   .refine((j) => j.attachTo === undefined || j.attachTo.length === j.slots, { message: "attachTo must name exactly one agent VM per slot", path: ["attachTo"] })
   .refine((j) => j.attachTo === undefined || new Set(j.attachTo).size === j.attachTo.length, {
@@ -69,6 +78,20 @@ const gkeAgents = z
     storageClass: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label").default("gantry-pack-cache"),
     kubeconfig: z.string().optional().meta({ description: "kubeconfig (path or contents) of the cluster the agents run in. Unset: the ambient kubeconfig." }),
     context: z.string().optional(),
+    untrusted: z
+      .strictObject({
+        slots: untrustedSlots,
+        namespace: z
+          .string()
+          .regex(DNS1123_LABEL, "must be a Kubernetes namespace name")
+          .default("jenkins-pr")
+          .meta({ description: "Namespace of the pull-request agent pods and their cache claims: a pod can mount only claims of its own namespace." }),
+      })
+      .prefault({}),
+  })
+  .refine((j) => j.untrusted.namespace !== j.namespace, {
+    message: "must differ from namespace: pull-request pods in the trusted agents' namespace could mount their caches and use their service accounts",
+    path: ["untrusted", "namespace"],
   })
   .meta({ description: "Agents on GKE (Jenkins Kubernetes plugin): a StorageClass and one ReadWriteOnce claim per slot." });
 

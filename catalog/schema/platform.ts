@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { INT32_MAX, labels } from "./fields";
 import { jenkinsConfig, serviceFolder } from "./jenkins";
+import { allowedSecretProjects, secretsPolicy } from "./secrets-policy";
 import { durationSeconds } from "../rules/quantities";
 
 /**
@@ -140,6 +141,8 @@ export const platformConfig = z.strictObject({
     .optional()
     .meta({ description: "Where kind: gke services run." }),
   jenkins: jenkinsConfig,
+  secrets: secretsPolicy,
+  allowedSecretProjects,
 }).superRefine((c, ctx) => {
   if (c.buildEngine === "lifecycle" && c.buildCache.mode === "volume") {
     ctx.addIssue({ code: "custom", path: ["buildCache"], message: 'the lifecycle engine has no Docker volumes: use {mode: bind, mountPath} (the agent\'s cache claim) or {mode: image}' });

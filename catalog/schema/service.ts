@@ -64,7 +64,7 @@ export const gkeWorkload = z.strictObject({
   kind: z.literal("gke").meta({ description: "A Deployment, Service and HorizontalPodAutoscaler on GKE." }),
   cpu: f.gkeCpu.default("500m"),
   port: f.port.default(8080),
-  namespace: z.string().optional().meta({ description: "Namespace; created by Gantry when given. Defaults to the provider's namespace." }),
+  namespace: z.string().optional().meta({ description: "Namespace, created by Gantry; defaults to the service's name. Kubernetes', GKE's and the build agents' own namespaces are refused." }),
   replicas: f.count(0).default(2),
   autoscaling: z
     .strictObject({
@@ -74,6 +74,11 @@ export const gkeWorkload = z.strictObject({
     })
     .optional(),
   serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
+  public: z.boolean().default(false).meta({ description: "Allow serviceType NodePort or LoadBalancer, which reach the workload from outside the cluster. Off unless asked for, as on Cloud Run." }),
+  podSecurity: z
+    .enum(["restricted", "baseline"])
+    .default("restricted")
+    .meta({ description: "Pod Security Admission level enforced on the namespace Gantry creates; services sharing a namespace must agree." }),
   startupProbe: f.probe.optional(),
   livenessProbe: f.probe.optional(),
 });

@@ -156,23 +156,38 @@ export function gkeKubeconfig(context: string, endpoint: string, caCertificate: 
   });
 }
 
-const namespaces = new WeakMap<k8s.Provider, Map<string, k8s.core.v1.Namespace>>();
+export type PodSecurityLevel = "restricted" | "baseline";
+
+const namespaces = new WeakMap<k8s.Provider, Map<string, { ns: k8s.core.v1.Namespace; level: PodSecurityLevel }>>();
+
+/** Pod Security Admission labels: the level enforced, and warned and audited at the same level. */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": level,
+    "pod-security.kubernetes.io/audit": level,
+  };
+}
 
 /**
- * The Namespace `name` through `provider`, created on first use. Several services may share a namespace, so
- * it belongs to no one service: it has no parent and outlives any of them being removed or renamed.
+ * The Namespace `name` through `provider`, created on first use with Pod Security Admission enforcing `level`.
+ * Several services may share a namespace, so it belongs to no one service: it has no parent and outlives any of
+ * them being removed or renamed. Services sharing one must agree on the level (infra/checks.ts says so first).
  */
-export function sharedNamespace(name: string, provider: k8s.Provider): k8s.core.v1.Namespace {
+export function sharedNamespace(name: string, provider: k8s.Provider, level: PodSecurityLevel = "restricted"): k8s.core.v1.Namespace {
   let byName = namespaces.get(provider);
   if (!byName) namespaces.set(provider, (byName = new Map()));
-  let ns = byName.get(name);
-  if (!ns) {
-    ns = new k8s.core.v1.Namespace(
-      `namespace-${name}`,
-      { metadata: { name, labels: { "app.kubernetes.io/part-of": "gantry" } } },
-      { provider },
-    );
-    byName.set(name, ns);
+  const existing = byName.get(name);
+  if (existing) {
+    if (existing.level !== level) throw new Error(`namespace ${name} is already declared with pod security level ${existing.level}, not ${level}`);
+    return existing.ns;
   }
+  const ns = new k8s.core.v1.Namespace(
+    `namespace-${name}`,
+    { metadata: { name, labels: { "app.kubernetes.io/part-of": "gantry", ...podSecurityLabels(level) } } },
+    { provider },
+  );
+  byName.set(name, { ns, level });
   return ns;
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../catalog/schema/platform";
 import { gkeCacheClaims } from "./gke-claims";
 import { readDeployedDiskSize, type DeployedDiskSize } from "./shrink";
-import { slotNames } from "./slots";
+import { slotNames, untrustedSlotNames } from "./slots";
 import { vmCacheDisks } from "./vm-disks";
 
 export interface JenkinsAgentCacheArgs {
@@ -24,6 +24,8 @@ export interface JenkinsAgentCacheArgs {
 export class JenkinsAgentCache extends pulumi.ComponentResource {
   /** `<namePrefix>-<i>`: the disk or claim of each slot, and the Lockable Resource the pipeline locks for it. */
   readonly slots: string[];
+  /** `<namePrefix>-pr-<i>`: the pull-request slots, locked under the label `<namePrefix>-pr`. */
+  readonly untrustedSlots: string[];
   readonly disks: gcp.compute.Disk[] = [];
   readonly snapshotSchedule?: gcp.compute.ResourcePolicy;
   readonly storageClass?: k8s.storage.v1.StorageClass;
@@ -35,6 +37,7 @@ export class JenkinsAgentCache extends pulumi.ComponentResource {
     const jenkins = platform.jenkins;
     if (!jenkins) throw new Error("JenkinsAgentCache needs platform.jenkins");
     this.slots = slotNames(jenkins);
+    this.untrustedSlots = untrustedSlotNames(jenkins);
 
     if (jenkins.agents === "vm") {
       const vm = vmCacheDisks(name, { jenkins, project: platform.project, labels: platform.labels, deployedDiskSize: args.deployedDiskSize ?? readDeployedDiskSize }, this);
@@ -55,6 +58,7 @@ export class JenkinsAgentCache extends pulumi.ComponentResource {
 
     this.registerOutputs({
       slots: this.slots,
+      untrustedSlots: this.untrustedSlots,
       disks: this.disks.map((d) => d.name),
       claims: this.claims.map((c) => c.metadata.name),
     });

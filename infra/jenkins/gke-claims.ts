@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GkeAgentsConfig } from "../../catalog/schema/jenkins";
-import { slotNames } from "./slots";
+import { slotNames, untrustedSlotNames } from "./slots";
 
 export const PD_CSI_PROVISIONER = "pd.csi.storage.gke.io";
 
@@ -39,28 +39,32 @@ export function gkeCacheClaims(name: string, args: GkeCacheClaimsArgs, parent: p
     { parent, provider },
   );
 
-  const claims = slotNames(jenkins).map(
-    (claimName, slot) =>
-      new k8s.core.v1.PersistentVolumeClaim(
-        `${name}-claim-${slot}`,
-        {
-          metadata: {
-            name: claimName,
-            namespace: jenkins.namespace,
-            labels: { ...LABELS, "gantry.dev/slot": String(slot) },
-            // Unbound until an agent pod mounts it (WaitForFirstConsumer); older providers wait for Bound on create
-            // and on resize and time out (pulumi/pulumi-kubernetes#895, #4179).
-            annotations: { "pulumi.com/skipAwait": "true" },
-          },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: jenkins.storageClass,
-            resources: { requests: { storage: `${jenkins.diskSizeGb}Gi` } },
-          },
+  const claim = (resourceName: string, claimName: string, namespace: string, slot: number, trust: string) =>
+    new k8s.core.v1.PersistentVolumeClaim(
+      resourceName,
+      {
+        metadata: {
+          name: claimName,
+          namespace,
+          labels: { ...LABELS, "gantry.dev/slot": String(slot), "gantry.dev/trust": trust },
+          // Unbound until an agent pod mounts it (WaitForFirstConsumer); older providers wait for Bound on create
+          // and on resize and time out (pulumi/pulumi-kubernetes#895, #4179).
+          annotations: { "pulumi.com/skipAwait": "true" },
         },
-        { parent, provider, protect: true, dependsOn: [storageClass] },
-      ),
-  );
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: jenkins.storageClass,
+          resources: { requests: { storage: `${jenkins.diskSizeGb}Gi` } },
+        },
+      },
+      { parent, provider, protect: true, dependsOn: [storageClass] },
+    );
+  // A pod mounts only claims of its own namespace: the pull-request claims live where the pull-request pods run,
+  // so no pod there can name a trusted claim, whatever its template says.
+  const claims = [
+    ...slotNames(jenkins).map((claimName, slot) => claim(`${name}-claim-${slot}`, claimName, jenkins.namespace, slot, "trusted")),
+    ...untrustedSlotNames(jenkins).map((claimName, slot) => claim(`${name}-claim-pr-${slot}`, claimName, jenkins.untrusted.namespace, slot, "pull-request")),
+  ];
   return { storageClass, claims };
 }
 

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { VmAgentsConfig } from "../../catalog/schema/jenkins";
 import { checkedDiskSize, type DeployedDiskSize } from "./shrink";
-import { regionOf, slotNames } from "./slots";
+import { regionOf, slotNames, untrustedSlotNames } from "./slots";
 
 /** Device name of every cache disk on its VM: the agent finds it at /dev/disk/by-id/google-pack-cache. */
 export const CACHE_DEVICE_NAME = "pack-cache";
@@ -21,7 +21,11 @@ export interface VmCacheDisksArgs {
   deployedDiskSize: DeployedDiskSize;
 }
 
-/** One persistent disk per executor slot, snapshotted daily, each attached read-write to at most one agent VM. */
+/**
+ * One persistent disk per executor slot, snapshotted daily, each attached read-write to at most one agent VM;
+ * and one per pull-request slot (`<namePrefix>-pr-<i>`), for the agents that build previews, never attached to a
+ * trusted agent by Gantry and not snapshotted: what a pull request cached is not worth restoring.
+ */
 export function vmCacheDisks(name: string, args: VmCacheDisksArgs, parent: pulumi.Resource): VmCacheDisks {
   const { jenkins, project } = args;
   const region = regionOf(jenkins.zone);
@@ -83,6 +87,24 @@ export function vmCacheDisks(name: string, args: VmCacheDisksArgs, parent: pulum
         ),
       );
     }
+  });
+  untrustedSlotNames(jenkins).forEach((diskName, slot) => {
+    const ref = { name: diskName, project, zone: jenkins.zone };
+    disks.push(
+      new gcp.compute.Disk(
+        `${name}-disk-pr-${slot}`,
+        {
+          name: diskName,
+          project,
+          zone: jenkins.zone,
+          type: jenkins.diskType,
+          size: pulumi.output(checkedDiskSize(ref, jenkins.diskSizeGb, args.deployedDiskSize, { parent })),
+          labels: { ...labels, "gantry-slot": String(slot), "gantry-trust": "pull-request" },
+          description: `pack build cache of Jenkins pull-request slot ${slot} (Gantry). Only on agents labelled gantry-pack-pr; never on a staging or prod agent.`,
+        },
+        { parent, protect: true },
+      ),
+    );
   });
   return { disks, snapshotSchedule, snapshotAttachments, attachments };
 }

@@ -43,8 +43,8 @@ describe("build.dockerfile in service.yaml", () => {
     expect(errorsOf("job", "process: report\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([
       "services/svc/service.yaml:3:10 process: process picks a buildpacks process (/cnb/process/<name>), which an image built from a Dockerfile does not have; the job runs the Dockerfile's ENTRYPOINT/CMD, so remove process",
     ]);
-    expect(errorsOf("gke", "secrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
-    expect(errorsOf("service", "secrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
+    expect(errorsOf("gke", "secrets:\n  DB: web-db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
+    expect(errorsOf("service", "secrets:\n  DB: api-db-password\nbuild:\n  dockerfile: Dockerfile\n")).toEqual([]);
   });
 
   it("may be set for one stack only, and is then reported there", () => {
@@ -86,7 +86,7 @@ describe("the preflight of a Dockerfile service", () => {
   });
 
   it("on GKE with secrets, needs a shell in the image and a command to run after reading them", () => {
-    const gke = `name: api\nkind: gke\nsecrets:\n  DB: db-password\nbuild:\n  dockerfile: Dockerfile\n`;
+    const gke = `name: api\nkind: gke\nsecrets:\n  DB: api-db-password\nbuild:\n  dockerfile: Dockerfile\n`;
     const c = catalogOf({ svc: gke });
     const dockerfile = path.join(c.root, "services", "svc", "Dockerfile");
     fs.writeFileSync(path.join(c.root, "services", "svc", ".dockerignore"), "service.yaml\n");

@@ -136,12 +136,12 @@ describe("messages that did not help", () => {
   });
 
   it("Cloud Run fields on a GKE workload point at what GKE uses instead", () => {
-    const lines = errorsOf("gke", "minInstances: 1\nmaxInstances: 5\nconcurrency: 10\npublic: true\n");
+    const lines = errorsOf("gke", "minInstances: 1\nmaxInstances: 5\nconcurrency: 10\ningress: all\n");
     expect(lines).toEqual([
       expect.stringMatching(/:3:1 minInstances: only kind: service takes this field, not a GKE workload \(kind: gke\); on GKE use replicas, or autoscaling\.minReplicas$/),
       expect.stringMatching(/:4:1 maxInstances: .*autoscaling\.maxReplicas$/),
       expect.stringMatching(/:5:1 concurrency: .*autoscaling\.targetCPUUtilization$/),
-      expect.stringMatching(/:6:1 public: .*serviceType: LoadBalancer$/),
+      expect.stringMatching(/:6:1 ingress: .*serviceType \(ClusterIP, NodePort, LoadBalancer\)$/),
     ]);
   });
 

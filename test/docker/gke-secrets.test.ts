@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dockerfileLaunch } from "../../components/docker/launch";
-import { secretsEntrypointSh } from "../../components/service/targets/gke";
+import { secretsEntrypoint, secretsEntrypointSh } from "../../components/service/targets/gke";
 
 /** A GKE workload built from a Dockerfile reads its mounted secrets with POSIX sh, then runs the image's own command. */
 
@@ -18,6 +18,30 @@ describe("the sh secrets wrapper", () => {
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", env: { PATH: process.env.PATH } });
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual(["postgres://u:p@db/x\n\n", `a'b"c $HOME \`x\``, ["two words"]]);
+  });
+});
+
+describe("what the wrappers interpolate", () => {
+  it("reads from a folder whose name holds spaces, quotes and a command substitution, running none of it", () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-quote-"));
+    const dir = path.join(parent, "it's $(touch pwned) `touch pwned2` dir");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "TOKEN"), "t0k3n");
+    const argv = secretsEntrypointSh(["TOKEN"], ["node", "-e", "process.stdout.write(process.env.TOKEN)"], dir);
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: parent, encoding: "utf8", env: { PATH: process.env.PATH } });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("t0k3n");
+    expect(fs.readdirSync(parent).sort()).toEqual([path.basename(dir)]);
+  });
+
+  it("runs a buildpacks process whose name would be shell syntax as one word", () => {
+    const [, , script] = secretsEntrypoint(["A"], "web; touch pwned");
+    expect(script).toContain("exec '/cnb/process/web; touch pwned'");
+  });
+
+  it("refuses a variable name that is not a shell name instead of writing it into the script", () => {
+    expect(() => secretsEntrypointSh(["A; touch pwned"], ["true"])).toThrow(/is not a shell variable name/);
+    expect(() => secretsEntrypoint(["$(x)"], "web")).toThrow(/is not a shell variable name/);
   });
 });
 

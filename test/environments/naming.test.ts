@@ -95,6 +95,10 @@ describe("preview stack config", () => {
       "gantry:scaling": { minInstances: 0, maxInstances: 5, minInstancesCap: 0 },
       "gantry:maxParallelBuilds": 4,
       "gantry:buildTimeout": "30m",
+      // The preview builds as dev does: the lifecycle engine, the cache a folder on the (pull-request) slot's claim.
+      "gantry:buildEngine": "lifecycle",
+      "gantry:buildCache": { mode: "bind", mountPath: "/var/cache/pack" },
+      "gantry:secrets": { shared: { "catalog-database-url": ["catalog-api"], "warehouse-password": ["nightly-report"] } },
       "gantry:labels": { environment: "dev", "managed-by": "gantry", "gantry-preview": "pr-7" },
       "gantry:nameSuffix": "pr-7",
       "gantry:baseStack": "dev",

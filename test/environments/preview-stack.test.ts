@@ -26,7 +26,7 @@ function project(): string {
   // A service whose suffixed name must be shortened.
   fs.cpSync(path.join(dir, "services", "storefront"), path.join(dir, "services", "long"), { recursive: true });
   const file = path.join(dir, "services", "long", "service.yaml");
-  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("name: storefront", `name: ${LONG}`).replace(/^environments:[\s\S]*$/m, ""));
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("name: storefront", `name: ${LONG}`).replace("storefront-session-key", `${LONG}-session-key`).replace(/^environments:[\s\S]*$/m, ""));
   const base = (parse(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
   fs.writeFileSync(path.join(dir, "Pulumi.pr-7.yaml"), stringify({ config: previewConfig(base, { stack: "pr-7", base: "dev" }).config }));
   return dir;

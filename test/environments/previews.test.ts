@@ -36,8 +36,9 @@ function commands(): string[] {
     .map((l) => (JSON.parse(l) as { argv: string[] }).argv.filter((a) => a !== "--non-interactive").join(" "));
 }
 
+/** As on a workstation (no CI variables): the tests below keep their state in a file backend. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_STANDIN_LOG: log, PULUMI_HOME: home, PULUMI_STANDIN_OUTPUTS: outputs, ...extra };
+  return { ...process.env, CI: "", JENKINS_URL: "", PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_STANDIN_LOG: log, PULUMI_HOME: home, PULUMI_STANDIN_OUTPUTS: outputs, ...extra };
 }
 
 beforeEach(() => {
@@ -117,9 +118,9 @@ describe("gantry preview up", () => {
 
       | Service | Kind | Where |
       |---|---|---|
-      | catalog-api | gke | \`http://catalog-api-pr-7.shop-pr-7.svc.cluster.local\` (inside the cluster) |
-      | nightly-report | job | Cloud Run job \`nightly-report-pr-7\`: \`gcloud run jobs execute nightly-report-pr-7 --region europe-west1\` |
-      | storefront | service | https://storefront-pr-7-h4sh-ew.a.run.app |
+      | \`catalog-api\` | \`gke\` | \`http://catalog-api-pr-7.shop-pr-7.svc.cluster.local\` (inside the cluster) |
+      | \`nightly-report\` | \`job\` | Cloud Run job \`nightly-report-pr-7\`: \`gcloud run jobs execute nightly-report-pr-7 --region europe-west1\` |
+      | \`storefront\` | \`service\` | <https://storefront-pr-7-h4sh-ew.a.run.app> |
 
       Removed by \`npx gantry preview destroy --pr 7\` when the pull request closes, or by \`npx gantry preview gc\` once it goes unused.
       "
@@ -213,6 +214,33 @@ describe("gantry preview destroy, list and gc", () => {
     expect((await previewList({ ...(await opts()), now })).map((p) => p.stack)).toEqual(["pr-13", "pr-14"]);
   });
 
+  it("gc in another checkout finds and destroys a preview created elsewhere, through a shared backend", async () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-shared-state-"));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-other-checkout-"));
+    fs.copyFileSync(path.join(dir, "Pulumi.yaml"), path.join(elsewhere, "Pulumi.yaml"));
+    // A file backend outside both checkouts stands in for the gs:// bucket the Jenkinsfile names.
+    const at = (extra: Record<string, string> = {}) => env({ ...extra, PULUMI_BACKEND_URL: `file://${shared}` });
+    await previewUp({ projectDir: dir, pulumiCommand: await standin(), env: at({ PULUMI_STANDIN_NOW: "2026-03-01T00:00:00Z" }), pr: 31, base: "dev" });
+    expect(fs.existsSync(path.join(elsewhere, "Pulumi.pr-31.yaml"))).toBe(false);
+
+    const result = await previewGc({ projectDir: elsewhere, pulumiCommand: await standin(), env: at(), olderThanMs: parseAge("72h")!, now: new Date("2026-03-10T00:00:00Z") });
+    expect(result).toEqual({ destroyed: ["pr-31"], failed: [], kept: [] });
+    expect(await previewList({ projectDir: dir, pulumiCommand: await standin(), env: at() })).toEqual([]);
+  });
+
+  it("refuses, on a CI agent, a backend on the agent's own disk, before running anything", async () => {
+    for (const ci of [{ CI: "true" }, { JENKINS_URL: "https://jenkins.example/" }] as Record<string, string>[]) {
+      for (const url of [undefined, `file://${backend}`]) {
+        const e = { ...env(ci), PULUMI_BACKEND_URL: url };
+        if (fs.existsSync(log)) fs.rmSync(log);
+        await expect(previewUp({ projectDir: dir, pulumiCommand: await standin(), env: e, pr: 8, base: "dev" })).rejects.toThrow(/on this agent's own disk: a preview made here could not be found or destroyed from another agent/);
+        await expect(previewGc({ projectDir: dir, pulumiCommand: await standin(), env: e, olderThanMs: HOUR })).rejects.toThrow(/set PULUMI_BACKEND_URL to a shared backend/);
+        // Only the version checks PulumiCommand.get() makes for each call: no stack was listed, made or touched.
+        expect(commands().filter((c) => c !== "version")).toEqual([]);
+      }
+    }
+  });
+
   it("reads ages", () => {
     expect(parseAge("72h")).toBe(72 * HOUR);
     expect(parseAge("3d")).toBe(72 * HOUR);
@@ -241,7 +269,7 @@ describe("the preview commands", () => {
     const up = await gantry(["preview", "up", "--pr", "21"]);
     expect(up.status).toBe(0);
     expect(up.stdout).toContain("### Preview environment `pr-21`");
-    expect(up.stdout).toContain("| storefront | service | https://storefront-pr-21-h4sh-ew.a.run.app |");
+    expect(up.stdout).toContain("| `storefront` | `service` | <https://storefront-pr-21-h4sh-ew.a.run.app> |");
     expect(up.stderr).toContain("Updating (pr-21)");
     // PULUMI_BACKEND_URL unset: Gantry's default file backend inside the project.
     expect(fs.existsSync(path.join(dir, ".gantry", "state", ".pulumi", "stacks", "gantry", "pr-21.json"))).toBe(true);

@@ -82,7 +82,7 @@ describe.each(["dev", "staging"])("a mixed catalog on stack %s", (stack) => {
     // A Dockerfile service gets the same deployment as any other: its own identity, env, port and probes.
     expect(outputs["py-flask-ready"]).toMatchObject({ kind: "service", url: "https://py-flask-ready-h4sh-ew.a.run.app", serviceAccount: `py-flask-ready@acme-gantry-${stack}.iam.gserviceaccount.com` });
     expect(outputs["py-flask-ready"]!.fingerprint).toBeUndefined();
-    expect(outputs["node-tini-gke"]).toMatchObject({ kind: "gke", url: "http://node-tini-gke.default.svc.cluster.local" });
+    expect(outputs["node-tini-gke"]).toMatchObject({ kind: "gke", url: "http://node-tini-gke.node-tini-gke.svc.cluster.local" });
   });
 });
 
@@ -104,14 +104,14 @@ describe("a mixed catalog on stack prod", () => {
 describe("a GKE workload built from a Dockerfile, with secrets", () => {
   it("reads the mounted secrets with sh, then runs the Dockerfile's own ENTRYPOINT and CMD", async () => {
     const dir = mixedProject();
-    fs.appendFileSync(path.join(dir, "services", "node-tini-gke", "service.yaml"), "secrets:\n  DATABASE_URL: orders-database-url\n");
+    fs.appendFileSync(path.join(dir, "services", "node-tini-gke", "service.yaml"), "secrets:\n  DATABASE_URL: node-tini-gke-database-url\n");
     const { captured } = await run("dev", dir);
     const deployment = byType(captured, "kubernetes:apps/v1:Deployment").find((d) => d.name === "node-tini-gke")!;
     const container = deployment.inputs.spec.template.spec.containers[0];
     expect(container.command).toEqual([
       "/bin/sh",
       "-c",
-      'DATABASE_URL="$(cat /var/run/secrets/gantry/DATABASE_URL; printf x)"; DATABASE_URL="${DATABASE_URL%x}"; export DATABASE_URL\nexec "$@"',
+      'DATABASE_URL="$(cat \'/var/run/secrets/gantry/DATABASE_URL\'; printf x)"; DATABASE_URL="${DATABASE_URL%x}"; export DATABASE_URL\nexec "$@"',
       "gantry-secrets",
       "/usr/bin/tini",
       "--",

@@ -221,11 +221,14 @@ describe("what a change rolls out", () => {
   it("builds with the lifecycle engine when the stack says so, and refuses it with a Docker volume cache at its line", async () => {
     const dir = projectCopy();
     const file = path.join(dir, "Pulumi.dev.yaml");
-    const base = fs.readFileSync(file, "utf8").trimEnd();
-    fs.writeFileSync(file, `${base}\n  gantry:buildEngine: lifecycle\n`);
+    // dev builds with the lifecycle engine and a bind cache (Pulumi.dev.yaml); a Docker volume cannot serve it.
+    const asGiven = fs.readFileSync(file, "utf8");
+    const bind = "  gantry:buildCache:\n    mode: bind\n    mountPath: /var/cache/pack\n";
+    expect(asGiven).toContain("  gantry:buildEngine: lifecycle\n" + bind);
+    fs.writeFileSync(file, asGiven.replace(bind, "  gantry:buildCache:\n    mode: volume\n"));
     const refused = loadCatalog({ projectDir: dir, stacks: ["dev"] }).problems.filter((p) => p.severity === "error");
     expect(refused).toEqual([expect.objectContaining({ file: expect.stringMatching(/Pulumi\.dev\.yaml$/), field: "gantry:buildCache", message: expect.stringContaining("the lifecycle engine has no Docker volumes") })]);
-    fs.writeFileSync(file, `${base}\n  gantry:buildEngine: lifecycle\n  gantry:buildCache:\n    mode: bind\n    mountPath: /var/cache/pack\n`);
+    fs.writeFileSync(file, asGiven);
     const { captured } = await run("dev", dir);
     expect(byType(captured, PACK).map((p) => [p.name, p.inputs.engine, p.inputs.cache])).toEqual(
       ["catalog-api", "nightly-report", "storefront"].map((n) => [n, "lifecycle", { format: "bind", source: `/var/cache/pack/${n}` }]),

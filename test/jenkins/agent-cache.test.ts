@@ -40,10 +40,13 @@ beforeAll(async () => {
 });
 
 // Registration order follows async size checks, so sort by name (slot numbers are single digits here).
-const of = (prefix: string, type: string) =>
+const all = (prefix: string, type: string) =>
   byType(captured, type)
     .filter((c) => c.name.startsWith(`${prefix}-`))
     .sort((a, b) => a.name.localeCompare(b.name));
+/** The trusted slots' resources; the pull-request slots' are named <...>-pr-<slot>. */
+const of = (prefix: string, type: string) => all(prefix, type).filter((c) => !c.name.includes("-pr-"));
+const ofPr = (prefix: string, type: string) => all(prefix, type).filter((c) => c.name.includes("-pr-"));
 
 describe("VM agents", () => {
   it("declare exactly one protected disk per slot, with its exact inputs", () => {
@@ -64,12 +67,23 @@ describe("VM agents", () => {
       expect(ancestry(captured, disk)).toEqual([DISK, COMPONENT]);
     });
     // No disk is multi-writer or shared: nothing asks for it.
+    expect(ofPr("vm4", DISK).map((d) => d.inputs)).toEqual(
+      [0, 1].map((slot) => ({
+        name: `pack-cache-pr-${slot}`,
+        project: "acme-ci-tools",
+        zone: "europe-west1-b",
+        type: "pd-balanced",
+        size: 200,
+        labels: { team: "platform", "gantry-role": "pack-cache", "gantry-slot": String(slot), "gantry-trust": "pull-request" },
+        description: `pack build cache of Jenkins pull-request slot ${slot} (Gantry). Only on agents labelled gantry-pack-pr; never on a staging or prod agent.`,
+      })),
+    );
     expect(disks.some((d) => "multiWriter" in d.inputs || "accessMode" in d.inputs)).toBe(false);
   });
 
   it("read each disk's deployed size before declaring it", () => {
     expect(mocks.diskLookups.filter((l) => String(l.name).startsWith("pack-cache-"))).toEqual(
-      [0, 1, 2, 3].map((i) => ({ name: `pack-cache-${i}`, project: "acme-ci-tools", zone: "europe-west1-b" })),
+      ["0", "1", "2", "3", "pr-0", "pr-1"].map((i) => ({ name: `pack-cache-${i}`, project: "acme-ci-tools", zone: "europe-west1-b" })),
     );
   });
 
@@ -96,7 +110,7 @@ describe("VM agents", () => {
     expect(of("vm4", ATTACHED)).toEqual([]);
     expect(summary(captured.filter((c) => c.name.startsWith("vm4")))).toEqual([
       `${COMPONENT}::vm4`,
-      ...[0, 1, 2, 3].map((i) => `${DISK}::vm4-disk-${i}`),
+      ...[0, 1, 2, 3, "pr-0", "pr-1"].map((i) => `${DISK}::vm4-disk-${i}`),
       ...[0, 1, 2, 3].map((i) => `${POLICY_ATTACHMENT}::vm4-snapshots-${i}`),
       `${POLICY}::vm4-snapshots`,
     ].sort());
@@ -145,7 +159,7 @@ describe("GKE agents", () => {
         metadata: {
           name: `pack-cache-${slot}`,
           namespace: "jenkins",
-          labels: { "app.kubernetes.io/part-of": "gantry", "app.kubernetes.io/component": "pack-cache", "gantry.dev/slot": String(slot) },
+          labels: { "app.kubernetes.io/part-of": "gantry", "app.kubernetes.io/component": "pack-cache", "gantry.dev/slot": String(slot), "gantry.dev/trust": "trusted" },
           annotations: { "pulumi.com/skipAwait": "true" },
         },
         spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gantry-pack-cache", resources: { requests: { storage: "150Gi" } } },
@@ -155,6 +169,18 @@ describe("GKE agents", () => {
       expect(claim.dependencies).toContain(one(captured, CLASS, "gke4-class").urn);
     });
     expect(components.gke4!.slots).toEqual(["pack-cache-0", "pack-cache-1", "pack-cache-2", "pack-cache-3"]);
+  });
+
+  it("declare the pull-request claims apart: other names, in the pull-request pods' namespace only", () => {
+    const claims = ofPr("gke4", CLAIM);
+    expect(claims.map((c) => [c.name, c.inputs.metadata.namespace, c.inputs.metadata.name, c.inputs.metadata.labels["gantry.dev/trust"]])).toEqual([
+      ["gke4-claim-pr-0", "jenkins-pr", "pack-cache-pr-0", "pull-request"],
+      ["gke4-claim-pr-1", "jenkins-pr", "pack-cache-pr-1", "pull-request"],
+    ]);
+    for (const c of claims) expect(() => new PersistentVolumeClaim(c.inputs).validate()).not.toThrow();
+    // A pod mounts claims of its own namespace only: none of the trusted claims is where pull-request pods run.
+    expect(of("gke4", CLAIM).filter((c) => c.inputs.metadata.namespace === "jenkins-pr")).toEqual([]);
+    expect(components.gke4!.untrustedSlots).toEqual(["pack-cache-pr-0", "pack-cache-pr-1"]);
   });
 
   it("go through the component's own provider, and declare no disks", () => {

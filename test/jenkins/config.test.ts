@@ -29,6 +29,7 @@ describe("gantry:jenkins", () => {
       diskSizeGb: 100,
       zone: "europe-west1-b",
       snapshots: { startTime: "04:00", retentionDays: 7 },
+      untrusted: { slots: 2 },
     });
   });
 
@@ -41,7 +42,12 @@ describe("gantry:jenkins", () => {
       diskSizeGb: 100,
       namespace: "jenkins",
       storageClass: "gantry-pack-cache",
+      untrusted: { slots: 2, namespace: "jenkins-pr" },
     });
+  });
+
+  it("refuses pull-request agents in the trusted agents' namespace", () => {
+    expect(messages({ jenkins: { agents: "gke", slots: 1, namespace: "ci", untrusted: { namespace: "ci" } } })).toEqual([expect.stringMatching(/^jenkins\.untrusted\.namespace: must differ from namespace/)]);
   });
 
   it("refuses what would break a disk, a claim or the one-writer rule", () => {

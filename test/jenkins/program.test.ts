@@ -50,13 +50,13 @@ function cacheFlags(argv: string[]): string[][] {
 }
 
 describe("a stack with 4 VM agents and bind caches", () => {
-  it("declares exactly 4 protected disks, each on the snapshot schedule, and binds each service's folder", async () => {
+  it("declares exactly 4 protected trusted disks on the snapshot schedule and 2 pull-request disks, and binds each service's folder", async () => {
     const mocks = await run({
       jenkins: { agents: "vm", slots: 4, zone: "europe-west1-b", diskSizeGb: 200 },
       buildCache: { mode: "bind", mountPath: "/var/cache/pack" },
     });
     const disks = byType(mocks.captured, DISK);
-    expect(disks.map((d) => d.inputs.name).sort()).toEqual(["pack-cache-0", "pack-cache-1", "pack-cache-2", "pack-cache-3"]);
+    expect(disks.map((d) => d.inputs.name).sort()).toEqual(["pack-cache-0", "pack-cache-1", "pack-cache-2", "pack-cache-3", "pack-cache-pr-0", "pack-cache-pr-1"]);
     for (const d of disks) {
       expect(mocks.protect.get(`${DISK}::${d.name}`), d.name).toBe(true);
       expect(d.inputs).toMatchObject({ project: "acme-gantry-dev", zone: "europe-west1-b", type: "pd-balanced", size: 200 });
@@ -64,11 +64,12 @@ describe("a stack with 4 VM agents and bind caches", () => {
     const [policy, ...others] = byType(mocks.captured, POLICY);
     expect(others).toEqual([]);
     expect(policy!.inputs.snapshotSchedulePolicy.schedule.dailySchedule).toEqual({ daysInCycle: 1, startTime: "04:00" });
+    // Only the trusted disks: a pull request's cache is not worth restoring.
     expect(
       byType(mocks.captured, POLICY_ATTACHMENT)
         .map((a) => [a.inputs.disk, a.inputs.name])
         .sort(),
-    ).toEqual(disks.map((d) => [d.inputs.name, policy!.inputs.name]).sort());
+    ).toEqual([0, 1, 2, 3].map((i) => [`pack-cache-${i}`, policy!.inputs.name]));
     expect(byType(mocks.captured, CLAIM)).toEqual([]);
 
     const packs = byType(mocks.captured, PACK);
@@ -81,7 +82,7 @@ describe("a stack with 4 VM agents and bind caches", () => {
 });
 
 describe("a stack with GKE agents", () => {
-  it("declares the StorageClass and 4 claims, and a folder template places each service's cache", async () => {
+  it("declares the StorageClass, 4 trusted claims and 2 pull-request claims in their own namespace, and a folder template places each service's cache", async () => {
     const mocks = await run({
       jenkins: { agents: "gke", slots: 4, namespace: "ci" },
       buildCache: { mode: "bind", mountPath: "/mnt/pack/", serviceFolder: "layers/{service}" },
@@ -90,7 +91,7 @@ describe("a stack with GKE agents", () => {
     expect(moreClasses).toEqual([]);
     expect(cls!.inputs).toMatchObject({ provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced" }, volumeBindingMode: "WaitForFirstConsumer", allowVolumeExpansion: true });
     const claims = byType(mocks.captured, CLAIM);
-    expect(claims.map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort()).toEqual(["ci/pack-cache-0", "ci/pack-cache-1", "ci/pack-cache-2", "ci/pack-cache-3"]);
+    expect(claims.map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort()).toEqual(["ci/pack-cache-0", "ci/pack-cache-1", "ci/pack-cache-2", "ci/pack-cache-3", "jenkins-pr/pack-cache-pr-0", "jenkins-pr/pack-cache-pr-1"]);
     for (const c of claims) {
       expect(c.inputs.spec.accessModes).toEqual(["ReadWriteOnce"]);
       expect(mocks.protect.get(`${CLAIM}::${c.name}`)).toBe(true);

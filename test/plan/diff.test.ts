@@ -69,7 +69,8 @@ describe("a pull request's changes against the last deployment", () => {
     edit(path.join(dir, "Pulumi.dev.yaml"), /(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`);
     fs.appendFileSync(path.join(dir, "services", "catalog-api", "server.js"), "\n// edited\n");
     edit(path.join(dir, "services", "catalog-api", "service.yaml"), "      minReplicas: 1\n      maxReplicas: 2", "      minReplicas: 2\n      maxReplicas: 4");
-    edit(path.join(dir, "services", "catalog-api", "service.yaml"), "serviceType: ClusterIP", "serviceType: LoadBalancer");
+    // Exposure beyond the cluster needs the same explicit opt-in as a public Cloud Run service.
+    edit(path.join(dir, "services", "catalog-api", "service.yaml"), "serviceType: ClusterIP", "serviceType: LoadBalancer\npublic: true");
 
     plan = await planAgainst(dir, backend);
     text = renderText(plan);

@@ -10,12 +10,19 @@ import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
 import { kubernetesProvider } from "../../components/service/kubernetes-provider";
 import { DEPLOYMENT, HPA, KSA, KSERVICE, NAMESPACE, SPC, WI } from "../support/resource-types";
+import { restrictedViolations } from "../support/pod-security";
 
 let captured: Captured[];
 const services: Record<string, Service> = {};
 const providerUrn: Record<string, string> = {};
 
 const LABELS = { "app.kubernetes.io/name": "catalog-api", "app.kubernetes.io/part-of": "gantry" };
+const RESTRICTED = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/enforce-version": "latest",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+};
 const SECURITY_CONTEXT = {
   runAsNonRoot: true,
   runAsUser: 1000,
@@ -111,9 +118,9 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
     ].sort());
   });
 
-  test("Namespace", () => {
+  test("Namespace, enforcing the restricted Pod Security Standard", () => {
     const ns = through(stack, NAMESPACE, "namespace-shop").inputs;
-    expect(ns).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "app.kubernetes.io/part-of": "gantry" } } });
+    expect(ns).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "app.kubernetes.io/part-of": "gantry", ...RESTRICTED } } });
     new Namespace(ns).validate();
   });
 
@@ -175,7 +182,7 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
                 command: [
                   "/bin/bash",
                   "-c",
-                  "IFS= read -r -d '' DATABASE_URL < /var/run/secrets/gantry/DATABASE_URL; export DATABASE_URL\nexec /cnb/process/web",
+                  "IFS= read -r -d '' DATABASE_URL < '/var/run/secrets/gantry/DATABASE_URL'; export DATABASE_URL\nexec '/cnb/process/web'",
                 ],
                 ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
                 env: [{ name: "LOG_LEVEL", value: "info" }],
@@ -251,8 +258,16 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
   });
 });
 
+describe("the restricted Pod Security Standard", () => {
+  test("every Deployment's pod passes it, so a namespace enforcing it admits them", () => {
+    const deployments = byType(captured, DEPLOYMENT);
+    expect(deployments.length).toBeGreaterThan(2);
+    for (const d of deployments) expect(restrictedViolations(d.inputs.spec.template.spec), d.name).toEqual([]);
+  });
+});
+
 describe("without namespace, autoscaling or secrets", () => {
-  test("no Namespace, HPA or SecretProviderClass; explicit default namespace; replicas set; no entrypoint override", () => {
+  test("no HPA or SecretProviderClass; a namespace of its own, never default; replicas set; no entrypoint override", () => {
     expect(summary(ofComponent(captured, "plain-api-dev"))).toEqual([
       `${DEPLOYMENT}::plain-api-dev`,
       `${KSERVICE}::plain-api-dev`,
@@ -266,7 +281,7 @@ describe("without namespace, autoscaling or secrets", () => {
     expect(deployment).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "plain-api", namespace: "default", labels },
+      metadata: { name: "plain-api", namespace: "plain-api", labels },
       spec: {
         replicas: 3,
         selector: { matchLabels: { "app.kubernetes.io/name": "plain-api" } },
@@ -295,15 +310,17 @@ describe("without namespace, autoscaling or secrets", () => {
     const svc = one(captured, KSERVICE, "plain-api-dev").inputs;
     expect(svc.spec).toEqual({ type: "LoadBalancer", selector: { "app.kubernetes.io/name": "plain-api" }, ports: [{ name: "http", port: 80, targetPort: 3000, protocol: "TCP" }] });
     new KubeService(svc).validate();
-    expect(one(captured, WI, "plain-api-dev-workload-identity").inputs.member).toBe("serviceAccount:acme-gantry-dev.svc.id.goog[default/plain-api]");
-    expect(one(captured, KSA, "plain-api-dev").inputs.metadata.namespace).toBe("default");
+    expect(one(captured, WI, "plain-api-dev-workload-identity").inputs.member).toBe("serviceAccount:acme-gantry-dev.svc.id.goog[plain-api/plain-api]");
+    expect(one(captured, KSA, "plain-api-dev").inputs.metadata.namespace).toBe("plain-api");
+    expect(through("dev", NAMESPACE, "namespace-plain-api").inputs.metadata.labels).toEqual({ "app.kubernetes.io/part-of": "gantry", ...RESTRICTED });
   });
 });
 
 describe("two services in one namespace, several secrets, a non-default process", () => {
   test("the namespace is created once per provider", () => {
-    expect(byType(captured, NAMESPACE).filter((c) => c.provider?.startsWith(`${providerUrn.dev}::`))).toHaveLength(1);
-    expect(byType(captured, NAMESPACE)).toHaveLength(2); // dev's and prod's clusters
+    expect(byType(captured, NAMESPACE).filter((c) => c.provider?.startsWith(`${providerUrn.dev}::`) && c.name === "namespace-shop")).toHaveLength(1);
+    // shop in dev's and prod's clusters, plain-api's own in dev's
+    expect(byType(captured, NAMESPACE).map((c) => c.name).sort()).toEqual(["namespace-plain-api", "namespace-shop", "namespace-shop"]);
     expect(through("dev", NAMESPACE, "namespace-shop").parent).toBe("");
   });
 
@@ -317,9 +334,9 @@ describe("two services in one namespace, several secrets, a non-default process"
       "/bin/bash",
       "-c",
       [
-        "IFS= read -r -d '' DB_PASSWORD < /var/run/secrets/gantry/DB_PASSWORD; export DB_PASSWORD",
-        "IFS= read -r -d '' PARTNER_TOKEN < /var/run/secrets/gantry/PARTNER_TOKEN; export PARTNER_TOKEN",
-        "exec /cnb/process/api",
+        "IFS= read -r -d '' DB_PASSWORD < '/var/run/secrets/gantry/DB_PASSWORD'; export DB_PASSWORD",
+        "IFS= read -r -d '' PARTNER_TOKEN < '/var/run/secrets/gantry/PARTNER_TOKEN'; export PARTNER_TOKEN",
+        "exec '/cnb/process/api'",
       ].join("\n"),
     ]);
     // Nothing that Kubernetes would expand as $(VAR) in a container command.

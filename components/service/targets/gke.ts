@@ -35,12 +35,28 @@ export interface GkeTargetArgs extends TargetArgs {
   launch?: string[];
 }
 
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One word for sh or bash, whatever it holds: single-quoted, with each ' written as '\''. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A variable name goes into the script unquoted (an assignment cannot be quoted), so it must be a shell name.
+ * The catalog refuses any other; this keeps the script safe should a caller skip it.
+ */
+function shellName(name: string): string {
+  if (!SHELL_NAME.test(name)) throw new Error(`"${name}" is not a shell variable name; it cannot be set from a secret file`);
+  return name;
+}
+
 /** The bash line that turns the mounted secret files into environment variables, then runs the app. */
 export function secretsEntrypoint(secretNames: readonly string[], process: string): string[] {
   // `read -d ''` keeps trailing newlines that `$(cat ...)` would strip; no `$(` also keeps Kubernetes'
-  // own $(VAR) expansion of container commands out of the way. Names are C identifiers (catalog rule).
-  const reads = secretNames.map((n) => `IFS= read -r -d '' ${n} < ${SECRETS_DIR}/${n}; export ${n}`);
-  return ["/bin/bash", "-c", [...reads, `exec /cnb/process/${process}`].join("\n")];
+  // own $(VAR) expansion of container commands out of the way.
+  const reads = secretNames.map(shellName).map((n) => `IFS= read -r -d '' ${n} < ${shellQuote(`${SECRETS_DIR}/${n}`)}; export ${n}`);
+  return ["/bin/bash", "-c", [...reads, `exec ${shellQuote(`/cnb/process/${process}`)}`].join("\n")];
 }
 
 /**
@@ -49,7 +65,7 @@ export function secretsEntrypoint(secretNames: readonly string[], process: strin
  * image's own ENTRYPOINT and CMD, passed as the script's arguments so no quoting is needed.
  */
 export function secretsEntrypointSh(secretNames: readonly string[], launch: readonly string[], dir = SECRETS_DIR): string[] {
-  const reads = secretNames.map((n) => `${n}="$(cat ${dir}/${n}; printf x)"; ${n}="\${${n}%x}"; export ${n}`);
+  const reads = secretNames.map(shellName).map((n) => `${n}="$(cat ${shellQuote(`${dir}/${n}`)}; printf x)"; ${n}="\${${n}%x}"; export ${n}`);
   return ["/bin/sh", "-c", [...reads, 'exec "$@"'].join("\n"), "gantry-secrets", ...launch];
 }
 
@@ -64,7 +80,7 @@ export function secretProviderEntries(entries: readonly { path: string; resource
  * shallower and spares a 500-service fleet 500 registrations on every preview.
  */
 export class GkeWorkload {
-  readonly namespace?: k8s.core.v1.Namespace;
+  readonly namespace: k8s.core.v1.Namespace;
   readonly namespaceName: string;
   readonly kubernetesServiceAccount: k8s.core.v1.ServiceAccount;
   readonly workloadIdentityUser: gcp.serviceaccount.IAMMember;
@@ -83,10 +99,11 @@ export class GkeWorkload {
     const child = { parent: opts?.parent, provider };
 
     // Always explicit, never the provider's or kubeconfig's default: the Workload Identity member below
-    // names the namespace and must match where the pods actually run.
-    this.namespaceName = spec.namespace ?? "default";
-    if (spec.namespace !== undefined) this.namespace = sharedNamespace(spec.namespace, provider);
-    const namespace: pulumi.Input<string> = this.namespace ? this.namespace.metadata.name : this.namespaceName;
+    // names the namespace and must match where the pods actually run. Without one, the service gets a
+    // namespace of its own rather than `default`, so Pod Security Admission applies to it too.
+    this.namespaceName = spec.namespace ?? spec.name;
+    this.namespace = sharedNamespace(this.namespaceName, provider, spec.podSecurity);
+    const namespace: pulumi.Input<string> = this.namespace.metadata.name;
 
     const labels = { "app.kubernetes.io/name": spec.name, "app.kubernetes.io/part-of": "gantry" };
     const selector = { "app.kubernetes.io/name": spec.name };

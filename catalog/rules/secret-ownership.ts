@@ -1,0 +1,45 @@
+import type { Rule, RuleIssue } from "./types";
+
+/*
+ * Which secrets a service may read. Gantry grants a service's account secretAccessor on every secret it
+ * references, so a reference is a grant: without this rule one line in a pull request would hand a preview
+ * (or dev) any secret of the project, or of another project. A service owns the secret ids that are its name
+ * or start with its name and "-"; gantry:secrets.shared lends others to named services; another project's
+ * secrets only where gantry:allowedSecretProjects lists that project.
+ */
+
+const ID = /^[A-Za-z0-9_-]{1,255}$/;
+const PATH = /^projects\/([a-z0-9-]+)\/secrets\/([A-Za-z0-9_-]{1,255})$/;
+
+/** True when `secretId` belongs to `service` by name: "storefront" or "storefront-...". */
+export function ownsSecret(service: string, secretId: string): boolean {
+  return secretId === service || secretId.startsWith(`${service}-`);
+}
+
+export const secretOwnershipRule: Rule = (spec, { platform }) => {
+  const issues: RuleIssue[] = [];
+  for (const [env, ref] of Object.entries(spec.secrets ?? {})) {
+    const m = PATH.exec(ref.secret);
+    // Anything else is not a reference at all (envRule says so), and may be a secret typed in: never echoed.
+    if (!m && !ID.test(ref.secret)) continue;
+    const project = m ? m[1]! : platform.project;
+    const secretId = m ? m[2]! : ref.secret;
+    const path = ["secrets", env];
+    if (project !== platform.project && !platform.allowedSecretProjects.includes(project)) {
+      issues.push({
+        path,
+        message: `secret ownership: ${env} reads a secret of project ${project}, not this stack's (${platform.project}); only projects listed in gantry:allowedSecretProjects may be referenced`,
+      });
+      continue;
+    }
+    if (ownsSecret(spec.name, secretId)) continue;
+    const shared = platform.secrets.shared;
+    const sharedWith = [...(shared[`projects/${project}/secrets/${secretId}`] ?? []), ...(project === platform.project ? (shared[secretId] ?? []) : [])];
+    if (sharedWith.includes(spec.name)) continue;
+    issues.push({
+      path,
+      message: `secret ownership: ${spec.name} may reference only secrets it owns (ids "${spec.name}" or "${spec.name}-*") or ones gantry:secrets.shared lends it, and the id given (not shown: it may be the secret itself) is neither`,
+    });
+  }
+  return issues;
+};

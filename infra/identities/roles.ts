@@ -1,0 +1,27 @@
+/*
+ * The roles a deployer holds in its own project: what `pulumi up` of a Gantry stack creates (Cloud Run services
+ * and jobs, schedules, per-service accounts, the repository, GKE workloads) and nothing else. No primitive role
+ * (owner, editor, viewer) anywhere. Secret Manager: only the custom role below, which can grant a service's
+ * account access to a secret but holds no secretmanager.versions.access of its own.
+ */
+export const DEPLOY_ROLES = [
+  "roles/run.admin",
+  "roles/iam.serviceAccountAdmin",
+  // actAs the services' accounts when deploying a revision or job that runs as them.
+  "roles/iam.serviceAccountUser",
+  "roles/artifactregistry.admin",
+  "roles/cloudscheduler.admin",
+  "roles/container.developer",
+] as const;
+
+/** Staging also owns the agents' cache disks (gantry:jenkins, VM agents) and their snapshot schedule. */
+export const STAGING_EXTRA_ROLES = ["roles/compute.storageAdmin"] as const;
+
+export const SECRET_IAM_ROLE_ID = "gantrySecretIamAdmin";
+export const SECRET_IAM_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.secrets.getIamPolicy", "secretmanager.secrets.setIamPolicy"] as const;
+
+/** Lists the state bucket (stack names) without reading any object. */
+export const BUCKET_LIST_ROLE = "roles/storage.legacyBucketReader";
+export const OBJECT_WRITE_ROLE = "roles/storage.objectAdmin";
+export const OBJECT_READ_ROLE = "roles/storage.objectViewer";
+export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";

@@ -1,0 +1,55 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "../service/harness";
+
+/* What the Jenkinsfile runs, read from it (Jenkins steps are not executed here: there is no Jenkins). */
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+const jenkinsfile = read("Jenkinsfile");
+const field = (name: string) => new RegExp(`@Field final String ${name} = '([^']*)'`).exec(jenkinsfile)?.[1];
+
+describe("the Jenkinsfile and the files it names", () => {
+  it("reads pod templates that exist", () => {
+    for (const name of ["CHECK_POD", "PREVIEW_POD", "STAGING_POD", "PROD_POD"]) expect(fs.existsSync(path.join(PROJECT_DIR, field(name)!)), name).toBe(true);
+  });
+
+  it("runs the pipeline the issue asks for", () => {
+    for (const step of [
+      "sh 'npm ci'",
+      "sh 'npm test'",
+      "sh 'npx gantry validate'",
+      "npx pulumi stack export --stack dev --file .gantry/last-dev.json",
+      "npx gantry plan --stack dev --markdown --full-file .gantry/plan-full.md${last} > .gantry/plan.md",
+      "archiveArtifacts artifacts: '.gantry/plan.md, .gantry/plan-full.md'",
+      "pullRequest.comment(readFile('.gantry/plan.md'))",
+      `sh 'npx gantry preview up --pr "$CHANGE_ID"'`,
+      `sh 'npx gantry preview destroy --pr "$PREVIEW_PR"'`,
+      "sh 'npx gantry preview gc --older-than 72h'",
+      "sh 'npx pulumi up --stack staging --yes --non-interactive'",
+      "sh 'npx pulumi up --stack prod --yes --non-interactive'",
+      "sh 'npx tsx infra/jenkins/cache-cli.ts prepare'",
+      "sh 'npx tsx infra/jenkins/registry-auth.ts'",
+      `'npx tsx infra/jenkins/cache-cli.ts clear --stack "$CLEAR_STACK" --service "$CLEAR_SERVICE"'`,
+    ]) {
+      expect(jenkinsfile, step).toContain(step);
+    }
+    // Prod waits for a person, before any agent is taken.
+    const prod = jenkinsfile.slice(jenkinsfile.indexOf("stage('Prod')"), jenkinsfile.indexOf("stage('Destroy preview')"));
+    expect(prod).toMatch(/beforeInput true/);
+    expect(prod).toMatch(/input \{[^}]*submitter 'gantry-prod-approvers'/);
+    expect(prod.indexOf("input {")).toBeLessThan(prod.indexOf("withProdAgent"));
+  });
+
+  it("installs pack on VM agents only, the version Gantry's pack contract was taken from, checked against its release checksum", () => {
+    const contract = JSON.parse(read("test/support/pack-standin/pack-cli-contract.json")) as { packVersion: string };
+    expect(contract.packVersion.startsWith(`v${field("PACK_VERSION")} `)).toBe(true);
+    expect(jenkinsfile).toMatch(/sha256sum -c -/);
+    expect([...jenkinsfile.matchAll(/installPack\(\)/g)]).toHaveLength(2); // its definition and onVmPackCheckout
+  });
+
+  it("names the commands that the CLI it calls really has", () => {
+    const cli = read("infra/jenkins/cache-cli.ts");
+    for (const command of jenkinsfile.matchAll(/cache-cli\.ts (\w+)/g)) expect(cli).toContain(`command === "${command[1]}"`);
+  });
+});
