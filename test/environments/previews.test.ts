@@ -307,6 +307,8 @@ describe("a base stack config that cannot be read", () => {
     const bomb = "config:\n  gantry:project: acme-dev-1\n  a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
     fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), bomb);
     const pulumiCommand = { command: "/nonexistent/pulumi" } as unknown as PulumiCommand;
-    await expect(previewUp({ projectDir: dir, pr: 3, base: "dev", pulumiCommand })).rejects.toThrow(/Pulumi\.dev\.yaml:4:10 aliases expand to more than 100 nodes/);
+    // As on a workstation: on a CI agent the checkout-local backend is refused first (tested above).
+    const env = { ...process.env, CI: "", JENKINS_URL: "" };
+    await expect(previewUp({ projectDir: dir, pr: 3, base: "dev", pulumiCommand, env })).rejects.toThrow(/Pulumi\.dev\.yaml:4:10 aliases expand to more than 100 nodes/);
   });
 });
