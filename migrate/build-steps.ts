@@ -3,7 +3,7 @@
 
 import * as path from "node:path";
 import { alternativeFor, classifyPackage } from "./packages";
-import { stageByRef } from "./parse-dockerfile";
+import { stageByRef } from "../dockerfile/parse";
 import type { RunCommand } from "./run-steps";
 import { requirementName } from "./source-facts";
 import type { Check, CompareContext } from "./types";

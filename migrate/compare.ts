@@ -7,7 +7,7 @@ import { describeBuilder, detect, type DetectResult } from "../preflight";
 import { compareBuildSteps } from "./build-steps";
 import { compareEnv, compareUser } from "./env";
 import { compareLaunch, type LaunchComparison } from "./launch";
-import { parseDockerfile, type ParsedDockerfile } from "./parse-dockerfile";
+import { parseDockerfile, type ParsedDockerfile } from "../dockerfile/parse";
 import { comparePort, type PortComparison } from "./port";
 import { classifyRuns } from "./run-steps";
 import { compareRuntime, pinStep, type RuntimeComparison } from "./runtime";

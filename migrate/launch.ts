@@ -2,7 +2,7 @@
 
 import * as path from "node:path";
 import { serversIn } from "../preflight/python";
-import { joinArgv, type ImageConfig, type ParsedDockerfile } from "./parse-dockerfile";
+import { joinArgv, type ImageConfig, type ParsedDockerfile } from "../dockerfile/parse";
 import type { GoBuild } from "./run-steps";
 import { shellWords } from "./shell";
 import { languageName } from "./language-name";

@@ -1,7 +1,7 @@
 // What each command of the Dockerfile's RUN lines does, in the terms that matter for buildpacks: installing
 // system packages or the app's dependencies (which buildpacks do themselves), compiling, or something custom.
 
-import type { RunStep } from "./parse-dockerfile";
+import type { RunStep } from "../dockerfile/parse";
 import { flagValue, shellCommands } from "./shell";
 
 export type RunKind = "system-packages" | "dependencies" | "python-packages" | "node-packages" | "go-build" | "node-script" | "housekeeping" | "custom";

@@ -5,7 +5,7 @@ import type { BuilderInfo, DetectResult } from "../preflight";
 import { offeredMatches } from "../preflight/offered";
 import { languageName } from "./language-name";
 import { GOOGLE_OFFERED, type VersionedLanguage } from "../preflight/versions";
-import type { ParsedDockerfile, Stage } from "./parse-dockerfile";
+import type { ParsedDockerfile, Stage } from "../dockerfile/parse";
 import type { SourceFacts } from "./source-facts";
 
 export interface RuntimeComparison {

@@ -1,7 +1,7 @@
 import type { DockerBuild } from "../catalog/docker-build";
 import type { LoadedService } from "../catalog/load";
 import type { BuilderInfo, DetectResult } from "../preflight";
-import type { ParsedDockerfile } from "./parse-dockerfile";
+import type { ParsedDockerfile } from "../dockerfile/parse";
 import type { RunCommand } from "./run-steps";
 import type { SourceFacts } from "./source-facts";
 

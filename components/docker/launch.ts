@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import type { DockerBuild } from "../../catalog/docker-build";
-import { parseDockerfile } from "../../migrate/parse-dockerfile";
+import { parseDockerfile } from "../../dockerfile/parse";
 
 /**
  * What the image runs, as Docker combines the built stage's ENTRYPOINT and CMD: an exec-form ENTRYPOINT gets CMD

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { comparable, launchOf, rewriteForWorkspace, sameCommand } from "../../migrate/launch";
-import { DockerfileError, parseDockerfile, parseImageRef } from "../../migrate/parse-dockerfile";
+import { DockerfileError, parseDockerfile, parseImageRef } from "../../dockerfile/parse";
 import { migrateService } from "../../migrate/report";
 import { classifyRuns } from "../../migrate/run-steps";
 import { baseRuntime } from "../../migrate/runtime";

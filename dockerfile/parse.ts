@@ -1,5 +1,6 @@
-// A Dockerfile as `gantry migrate` reads it: stages, the image config the built stage ends up with (after
-// Docker's inheritance between stages), and the build steps that feed it. Parsed with dockerfile-ast.
+// A Dockerfile as Gantry reads it: stages, the image config the built stage ends up with (after Docker's
+// inheritance between stages), and the build steps that feed it. Parsed with dockerfile-ast. Below both readers:
+// `gantry migrate` and the GKE launch wrapper of an image still built from its Dockerfile.
 
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
 import { normalizeRel } from "../preflight/source";
