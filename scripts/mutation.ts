@@ -1,4 +1,4 @@
-// `npm run mutation [group...]`: StrykerJS over the modules that decide, one module group at a time, each with the
+// `npm run mutation [--baseline] [--concurrency=N] [group...]`: StrykerJS over the modules that decide, one module group at a time, each with the
 // tests that cover it. Writes HTML and JSON reports under .mutation/<group>/ (gitignored) and prints one
 // `MUTATION <module> score=...` line per module. Kept out of `npm test`: a full run takes tens of minutes.
 //
@@ -115,8 +115,8 @@ function line(module: string, t: Tally): string {
   return `MUTATION ${module} score=${score} killed=${t.detected} survived=${t.survived} no-coverage=${t.noCoverage}`;
 }
 
-function run(group: Group, concurrency: number): string[] {
-  const dir = path.join(outRoot, group.name);
+function run(group: Group, concurrency: number, baseline: boolean): string[] {
+  const dir = path.join(outRoot, baseline ? `${group.name}-baseline` : group.name);
   fs.mkdirSync(dir, { recursive: true });
   const config = {
     $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
@@ -125,7 +125,8 @@ function run(group: Group, concurrency: number): string[] {
     plugins: ["@stryker-mutator/vitest-runner"],
     vitest: { configFile: "vitest.config.mts", related: false },
     mutate: group.mutate.flatMap(mutateSpecs),
-    testFiles: group.testFiles,
+    // --baseline: what the module's own tests pin, without the tests written to kill its survivors.
+    testFiles: baseline ? group.testFiles.filter((t) => !t.startsWith("test/mutation-kills/")) : group.testFiles,
     coverageAnalysis: "perTest",
     concurrency,
     incremental: true,
@@ -163,6 +164,7 @@ const args = process.argv.slice(2);
 const concurrencyArg = args.find((a) => a.startsWith("--concurrency="));
 // The machine is shared: one test worker unless asked for more.
 const concurrency = concurrencyArg ? Number(concurrencyArg.split("=")[1]) : 1;
+const baseline = args.includes("--baseline");
 const wanted = args.filter((a) => !a.startsWith("--"));
 const unknown = wanted.filter((w) => !GROUPS.some((g) => g.name === w));
 if (unknown.length > 0) {
@@ -170,6 +172,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const results: string[] = [];
-for (const group of GROUPS.filter((g) => wanted.length === 0 || wanted.includes(g.name))) results.push(...run(group, concurrency));
+for (const group of GROUPS.filter((g) => wanted.length === 0 || wanted.includes(g.name))) results.push(...run(group, concurrency, baseline));
 process.stdout.write(`\n${results.join("\n")}\n`);
 process.exit(results.some((r) => r.includes("FAILED")) ? 1 : 0);
