@@ -113,6 +113,7 @@ describe("phases, tags, durations and image references", () => {
     expect(splitImageRef(`r/api@sha256:${hex}0`)).toBeUndefined();
     expect(splitImageRef(`r/api@sha256:${hex.toUpperCase()}`)).toBeUndefined();
     expect(splitImageRef(`r/api:v1@sha256:${hex}x`)).toBeUndefined();
+    expect(splitImageRef(`/r/api@sha256:${hex}`)).toBeUndefined();
     expect(splitImageRef(`x r/api@sha256:${hex}`)).toEqual({ host: "x r", name: "api", digest: `sha256:${hex}` });
   });
 });
@@ -227,6 +228,7 @@ describe("reading pack's output", () => {
       "[detector] google.utils.label 1",
       "[detector] paketo-buildpacks/node 12.3.4-rc.1 extra",
       "[detector] paketo-buildpacks/go-dist 2.10.3",
+      "[detector] paketo-buildpacks/nodejs 12.10.1",
       "===> ANALYZING",
       "late.bp 1.0.0",
     ].join("\n");
@@ -234,6 +236,7 @@ describe("reading pack's output", () => {
       { id: "google.python.runtime", version: "0.9.1" },
       { id: "google.python.pip", version: "0.10.0" },
       { id: "paketo-buildpacks/go-dist", version: "2.10.3" },
+      { id: "paketo-buildpacks/nodejs", version: "12.10.1" },
     ]);
   });
 
@@ -276,6 +279,10 @@ describe("the detected group", () => {
       { id: "a.b", version: "1.2.3" },
       { id: "c.d", version: "4.5" },
     ]);
+  });
+
+  it("ignores what comes before the first [[group]]", () => {
+    expect(groupBuildpacks('id = "not.a.group"\nversion = "0.1"\n[[group]]\n  id = "a"\n  version = "1"\n')).toEqual([{ id: "a", version: "1" }]);
   });
 
   it("skips a block without an id or a version, and keys that only end in id or version", () => {
