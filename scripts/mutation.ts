@@ -45,13 +45,25 @@ const GROUPS: Group[] = [
   },
   {
     name: "preflight",
-    mutate: ["preflight/nodejs.ts", "preflight/python.ts", "preflight/go.ts", "preflight/java.ts", "preflight/procfile.ts"],
+    mutate: ["preflight/nodejs.ts", "preflight/python.ts"],
+    testFiles: ["test/preflight/builder.test.ts", "test/preflight/go.test.ts", "test/preflight/java.test.ts", "test/preflight/nodejs.test.ts", "test/preflight/procfile.test.ts", "test/preflight/python.test.ts", "test/preflight/rules.test.ts", "test/mutation-kills/preflight-*.test.ts"],
+    note: "without test/preflight/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+  },
+  {
+    name: "preflight-others",
+    mutate: ["preflight/go.ts", "preflight/java.ts", "preflight/procfile.ts"],
     testFiles: ["test/preflight/builder.test.ts", "test/preflight/go.test.ts", "test/preflight/java.test.ts", "test/preflight/nodejs.test.ts", "test/preflight/procfile.test.ts", "test/preflight/python.test.ts", "test/preflight/rules.test.ts", "test/mutation-kills/preflight-*.test.ts"],
     note: "without test/preflight/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
   },
   {
     name: "migrate",
-    mutate: ["migrate/compare.ts", "migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts"],
+    mutate: ["migrate/compare.ts", "migrate/verdict.ts"],
+    testFiles: ["test/migrate/fixtures.test.ts", "test/migrate/parse.test.ts", "test/migrate/plan-summary.test.ts", "test/mutation-kills/migrate-*.test.ts"],
+    note: "without test/migrate/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+  },
+  {
+    name: "migrate-steps",
+    mutate: ["migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts"],
     testFiles: ["test/migrate/fixtures.test.ts", "test/migrate/parse.test.ts", "test/migrate/plan-summary.test.ts", "test/mutation-kills/migrate-*.test.ts"],
     note: "without test/migrate/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
   },
