@@ -20,6 +20,10 @@ interface Group {
   note?: string;
 }
 
+const PREFLIGHT_TESTS = [...["builder", "go", "java", "nodejs", "procfile", "python", "rules"].map((t) => `test/preflight/${t}.test.ts`), "test/mutation-kills/preflight-*.test.ts"];
+const MIGRATE_TESTS = [...["fixtures", "parse", "plan-summary"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
+const CLI_NOTE = (dir: string) => `without test/${dir}/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument`;
+
 const GROUPS: Group[] = [
   {
     name: "pack",
@@ -46,32 +50,32 @@ const GROUPS: Group[] = [
   {
     name: "preflight",
     mutate: ["preflight/nodejs.ts", "preflight/python.ts"],
-    testFiles: ["test/preflight/builder.test.ts", "test/preflight/go.test.ts", "test/preflight/java.test.ts", "test/preflight/nodejs.test.ts", "test/preflight/procfile.test.ts", "test/preflight/python.test.ts", "test/preflight/rules.test.ts", "test/mutation-kills/preflight-*.test.ts"],
-    note: "without test/preflight/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+    testFiles: PREFLIGHT_TESTS,
+    note: CLI_NOTE("preflight"),
   },
   {
     name: "preflight-others",
     mutate: ["preflight/go.ts", "preflight/java.ts", "preflight/procfile.ts"],
-    testFiles: ["test/preflight/builder.test.ts", "test/preflight/go.test.ts", "test/preflight/java.test.ts", "test/preflight/nodejs.test.ts", "test/preflight/procfile.test.ts", "test/preflight/python.test.ts", "test/preflight/rules.test.ts", "test/mutation-kills/preflight-*.test.ts"],
-    note: "without test/preflight/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+    testFiles: PREFLIGHT_TESTS,
+    note: CLI_NOTE("preflight"),
   },
   {
     name: "migrate",
     mutate: ["migrate/compare.ts", "migrate/verdict.ts"],
-    testFiles: ["test/migrate/fixtures.test.ts", "test/migrate/parse.test.ts", "test/migrate/plan-summary.test.ts", "test/mutation-kills/migrate-*.test.ts"],
-    note: "without test/migrate/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+    testFiles: MIGRATE_TESTS,
+    note: CLI_NOTE("migrate"),
   },
   {
     name: "migrate-steps",
     mutate: ["migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts"],
-    testFiles: ["test/migrate/fixtures.test.ts", "test/migrate/parse.test.ts", "test/migrate/plan-summary.test.ts", "test/mutation-kills/migrate-*.test.ts"],
-    note: "without test/migrate/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument",
+    testFiles: MIGRATE_TESTS,
+    note: CLI_NOTE("migrate"),
   },
   {
     name: "fingerprint-filter",
     mutate: ["components/pack/fingerprint/walk.ts#compileUploadFilter,uploadSetContains,sortEntries,compareStrings,walkUploadSet"],
     testFiles: ["test/fingerprint.test.ts", "test/pack/lifecycle-engine.test.ts", "test/mutation-kills/fingerprint-*.test.ts"],
-    note: "the include/exclude logic only; the stat cache and the Watchman monitor are measured by their own benchmarks",
+    note: "walk.ts, the include/exclude logic, only: the stat cache and the Watchman monitor are not measured",
   },
   {
     name: "plan",

@@ -1,26 +1,11 @@
 // The fingerprint's include/exclude logic (components/pack/fingerprint/walk.ts): which paths are in pack's upload set.
 import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileUploadFilter, sortEntries, uploadSetContains, walkUploadSet, type DirListingCache } from "../../components/pack/fingerprint/walk";
+import { removeTempTrees, tempTree as tree, withSocket } from "./temp-tree";
 
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tree(files: string[], dirs: string[] = []): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-filter-kill-")));
-  made.push(dir);
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), f);
-  }
-  for (const d of dirs) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  return dir;
-}
+afterAll(removeTempTrees);
 
 describe("compiling the filter", () => {
   it("refuses include and exclude together, as pack does", () => {
@@ -99,13 +84,8 @@ describe("walking the upload set", () => {
   it("lists folders, files and links with their kinds, sorted, leaving special files out", async () => {
     const root = tree(["a.txt", "src/m.py"], ["empty"]);
     fs.symlinkSync("a.txt", path.join(root, "link"));
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(path.join(root, "s.sock"), resolve));
-    try {
-      expect(walkUploadSet(root, compileUploadFilter({}))).toEqual({ paths: ["a.txt", "empty", "link", "src", "src/m.py"], kinds: "FDLDF" });
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const walked = await withSocket(path.join(root, "s.sock"), () => walkUploadSet(root, compileUploadFilter({})));
+    expect(walked).toEqual({ paths: ["a.txt", "empty", "link", "src", "src/m.py"], kinds: "FDLDF" });
   });
 
   it("does not enter a pruned folder, and keeps folders an include names", () => {

@@ -1,14 +1,13 @@
 // What the pack provider decides and what it hands the builder, one behaviour per case. Every call is made inside a
 // test (not at collection time), and expected values are written out, never computed with the function under test.
 import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyUploadSet, creatorArgs, groupBuildpacks, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
 import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks, parseDigest } from "../../components/pack/engines/pack";
 import { formatDuration, imageTag, phaseOf, planChange, splitImageRef } from "../../components/pack/provider";
 import { BUILDER, packInputs, REPO, RUN_IMAGE } from "./pack-inputs";
+import { removeTempTrees, tempDir, tempTree as tree, withSocket } from "./temp-tree";
 
 const D1 = `sha256:${"ab".repeat(32)}`;
 const D2 = `sha256:${"cd".repeat(32)}`;
@@ -292,30 +291,15 @@ describe("the detected group", () => {
 });
 
 describe("the upload set the lifecycle engine copies", () => {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(removeTempTrees);
   const ignoreModule = require.resolve("ignore");
-
-  function tree(files: string[], dirs: string[] = []): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-upload-kill-"));
-    made.push(dir);
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), f);
-    }
-    for (const d of dirs) fs.mkdirSync(path.join(dir, d), { recursive: true });
-    return dir;
-  }
 
   function listing(dir: string): string[] {
     return (fs.readdirSync(dir, { recursive: true }) as string[]).map((r) => r.split(path.sep).join("/")).sort();
   }
 
   function copy(src: string, upload: { include?: string[]; exclude?: string[] }): { dest: string; count: number } {
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-app-kill-"));
-    made.push(dest);
+    const dest = tempDir();
     return { dest, count: copyUploadSet(src, dest, upload, ignoreModule) };
   }
 
@@ -347,14 +331,8 @@ describe("the upload set the lifecycle engine copies", () => {
 
   it("leaves special files out", async () => {
     const src = tree(["main.py"]);
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(path.join(src, "app.sock"), resolve));
-    try {
-      const { dest, count } = copy(src, {});
-      expect(listing(dest)).toEqual(["main.py"]);
-      expect(count).toBe(1);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const { dest, count } = await withSocket(path.join(src, "app.sock"), () => copy(src, {}));
+    expect(listing(dest)).toEqual(["main.py"]);
+    expect(count).toBe(1);
   });
 });
