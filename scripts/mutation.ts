@@ -146,7 +146,7 @@ function run(group: Group, concurrency: number, baseline: boolean): string[] {
     packageManager: "npm",
     testRunner: "vitest",
     plugins: ["@stryker-mutator/vitest-runner"],
-    vitest: { configFile: "vitest.config.mts", related: false },
+    vitest: { configFile: "vitest.mutation.config.mts", related: false },
     mutate: group.mutate.flatMap(mutateSpecs),
     // --baseline: what the module's own tests pin, without the tests written to kill its survivors.
     testFiles: baseline ? group.testFiles.filter((t) => !t.startsWith("test/mutation-kills/")) : group.testFiles,
