@@ -121,6 +121,9 @@ describe("Dockerfile builds", () => {
       reasons: ["unknown"],
       why: "built from its Dockerfile; whether it changed needs the stack's state (`pulumi stack export`, or a file backend)",
     });
-    expect(decideDockerBuild("l", ["t"], last({ services: { l: "x" } })).reasons).toEqual(["first build"]);
+    const first = { action: "build", reasons: ["first build"], why: "first build: no previous deployment on record" };
+    expect(decideDockerBuild("l", ["t"], last({ services: { l: "x" } }))).toEqual(first);
+    expect(decideDockerBuild("l", ["t"], last({}))).toEqual(first);
+    expect(decideDockerBuild("l", ["t"], undefined)).toEqual(first);
   });
 });
