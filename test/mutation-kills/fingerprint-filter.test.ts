@@ -47,6 +47,12 @@ describe("compiling the filter", () => {
     expect(f.prune("src")).toBe(false);
   });
 
+  it("matches includes case-sensitively too", () => {
+    const f = compileUploadFilter({ include: ["*.PY"] });
+    expect(f.keep("a.PY", false)).toBe(true);
+    expect(f.keep("a.py", false)).toBe(false);
+  });
+
   it("copies the patterns it was given", () => {
     const exclude = ["a"];
     const f = compileUploadFilter({ exclude });
@@ -94,6 +100,11 @@ describe("walking the upload set", () => {
     expect(walkUploadSet(root, compileUploadFilter({ include: ["util/"] }))).toEqual({ paths: ["src/util", "src/util/z.py"], kinds: "DF" });
   });
 
+  it("keeps a file whose name a folder-only pattern names", () => {
+    const root = tree(["out", "build/x"]);
+    expect(walkUploadSet(root, compileUploadFilter({ exclude: ["out/", "build/"] }))).toEqual({ paths: ["out"], kinds: "F" });
+  });
+
   it("reuses a cached listing and stores the ones it reads, keyed by folder", () => {
     const root = tree(["a", "d/b"]);
     const stored: string[] = [];
@@ -108,6 +119,9 @@ describe("walking the upload set", () => {
   it("fails with ECHANGED when a folder it walks is no longer one", () => {
     const root = tree(["a"]);
     const cache: DirListingCache = { lookup: () => undefined, store: () => undefined };
-    expect(() => walkUploadSet(path.join(root, "a"), compileUploadFilter({}), cache)).toThrow(expect.objectContaining({ code: "ECHANGED" }));
+    const file = path.join(root, "a");
+    expect(() => walkUploadSet(file, compileUploadFilter({}), cache)).toThrow(
+      expect.objectContaining({ code: "ECHANGED", message: `fingerprint: ${file} changed while walking (no longer a directory)` }),
+    );
   });
 });
