@@ -1,5 +1,5 @@
-// `npm run mutation [--baseline] [--concurrency=N] [group...]`: StrykerJS over the modules that decide, one module group at a time, each with the
-// tests that cover it. Writes HTML and JSON reports under .mutation/<group>/ (gitignored) and prints one
+// `npm run mutation [--baseline] [--fresh] [--concurrency=N] [group...]`: StrykerJS over the modules that decide,
+// one module group at a time, each with the tests that cover it. Writes HTML and JSON reports under .mutation/<group>/ (gitignored) and prints one
 // `MUTATION <module> score=...` line per module. Kept out of `npm test`: a full run takes tens of minutes.
 //
 // Stryker's vitest runner runs every test file in one worker thread (it overrides the project's `pool: "forks"`), so
@@ -138,7 +138,7 @@ function line(module: string, t: Tally): string {
   return `MUTATION ${module} score=${score} killed=${t.detected} survived=${t.survived} no-coverage=${t.noCoverage}`;
 }
 
-function run(group: Group, concurrency: number, baseline: boolean): string[] {
+function run(group: Group, concurrency: number, baseline: boolean, fresh: boolean): string[] {
   const dir = path.join(outRoot, baseline ? `${group.name}-baseline` : group.name);
   fs.mkdirSync(dir, { recursive: true });
   const config = {
@@ -162,6 +162,8 @@ function run(group: Group, concurrency: number, baseline: boolean): string[] {
     timeoutMS: 20_000,
     disableTypeChecks: "{catalog,components,migrate,plan,preflight}/**/*.ts",
   };
+  // Stryker's incremental mode reuses a static mutant's result even when tests were added, so --fresh starts over.
+  if (fresh) fs.rmSync(path.join(dir, "incremental.json"), { force: true });
   const configFile = path.join(dir, "stryker.config.json");
   fs.writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   if (group.note) process.stdout.write(`mutation ${group.name}: ${group.note}\n`);
@@ -188,6 +190,7 @@ const concurrencyArg = args.find((a) => a.startsWith("--concurrency="));
 // The machine is shared: one test worker unless asked for more.
 const concurrency = concurrencyArg ? Number(concurrencyArg.split("=")[1]) : 1;
 const baseline = args.includes("--baseline");
+const fresh = args.includes("--fresh");
 const wanted = args.filter((a) => !a.startsWith("--"));
 const unknown = wanted.filter((w) => !GROUPS.some((g) => g.name === w));
 if (unknown.length > 0) {
@@ -197,6 +200,6 @@ if (unknown.length > 0) {
 const results: string[] = [];
 // In the order asked for, so a quick group can go before a slow one.
 const chosen = wanted.length === 0 ? GROUPS : wanted.map((w) => GROUPS.find((g) => g.name === w)!);
-for (const group of chosen) results.push(...run(group, concurrency, baseline));
+for (const group of chosen) results.push(...run(group, concurrency, baseline, fresh));
 process.stdout.write(`\n${results.join("\n")}\n`);
 process.exit(results.some((r) => r.includes("FAILED")) ? 1 : 0);
