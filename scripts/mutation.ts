@@ -21,8 +21,9 @@ interface Group {
 }
 
 const PREFLIGHT_TESTS = [...["builder", "go", "java", "nodejs", "procfile", "python", "rules"].map((t) => `test/preflight/${t}.test.ts`), "test/mutation-kills/preflight-*.test.ts"];
-const MIGRATE_TESTS = [...["fixtures", "parse", "plan-summary"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
+const MIGRATE_TESTS = [...["fixtures", "parse"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
 const CLI_NOTE = (dir: string) => `without test/${dir}/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument`;
+const MIGRATE_NOTE = `${CLI_NOTE("migrate")}, and without plan-summary.test.ts, which runs the plan under Pulumi's mock runtime and times out in the runner's thread`;
 
 const GROUPS: Group[] = [
   {
@@ -63,13 +64,13 @@ const GROUPS: Group[] = [
     name: "migrate",
     mutate: ["migrate/compare.ts", "migrate/verdict.ts"],
     testFiles: MIGRATE_TESTS,
-    note: CLI_NOTE("migrate"),
+    note: MIGRATE_NOTE,
   },
   {
     name: "migrate-steps",
     mutate: ["migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts"],
     testFiles: MIGRATE_TESTS,
-    note: CLI_NOTE("migrate"),
+    note: MIGRATE_NOTE,
   },
   {
     name: "fingerprint-filter",
