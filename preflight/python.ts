@@ -173,20 +173,14 @@ function smartDefaultApplies(resolved: string): boolean {
   return v !== null && from !== null && semver.gte(v, from);
 }
 
-// Executables a Procfile commonly starts that the builder only installs if the app lists them.
-const SERVER_PACKAGES: Record<string, string> = {
-  gunicorn: "gunicorn",
-  uvicorn: "uvicorn",
-  hypercorn: "hypercorn",
-  daphne: "daphne",
-  streamlit: "streamlit",
-  "waitress-serve": "waitress",
-};
+// Executables a Procfile commonly starts that the builder only installs if the app lists them (the package each
+// comes in is detect.ts's pythonServerCheck's concern).
+const SERVERS = ["gunicorn", "uvicorn", "hypercorn", "daphne", "streamlit", "waitress-serve"];
 
 /** Servers a command runs (`gunicorn ...`, `python -m uvicorn ...`, `exec gunicorn ...`). */
 export function serversIn(command: string): string[] {
   const found: string[] = [];
-  for (const exe of Object.keys(SERVER_PACKAGES)) {
+  for (const exe of SERVERS) {
     const re = new RegExp(`(^|[\\s;&|(/])(?:python3?\\s+-m\\s+)?${exe.replace("-", "\\-")}(?=\\s|$)`);
     if (re.test(command)) found.push(exe);
   }

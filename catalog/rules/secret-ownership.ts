@@ -1,3 +1,4 @@
+import { secretShape } from "./secret-values";
 import type { Rule, RuleIssue } from "./types";
 
 /*
@@ -21,7 +22,8 @@ export const secretOwnershipRule: Rule = (spec, { platform }) => {
   for (const [env, ref] of Object.entries(spec.secrets ?? {})) {
     const m = PATH.exec(ref.secret);
     // Anything else is not a reference at all (envRule says so), and may be a secret typed in: never echoed.
-    if (!m && !ID.test(ref.secret)) continue;
+    // Not an id at all, or the secret itself pasted in: the secret-values rule says so, once.
+    if ((!m && !ID.test(ref.secret)) || secretShape(ref.secret) !== undefined) continue;
     const project = m ? m[1]! : platform.project;
     const secretId = m ? m[2]! : ref.secret;
     const path = ["secrets", env];

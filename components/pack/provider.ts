@@ -313,7 +313,8 @@ function runTool(inputs: PackImageInputs, command: string, args: string[], logPa
   });
 }
 
-function formatDuration(seconds: number): string {
+/** A timeout as the user wrote it in config: whole hours and minutes read as such. */
+export function formatDuration(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
