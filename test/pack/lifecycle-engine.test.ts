@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyUploadSet, creatorArgs, groupBuildpacks, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
+import { copyUploadSet, creatorArgs, groupBuildpacks, lifecycleEngine, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
 import { listUploadSet } from "../../components/pack/fingerprint/walk";
 import { packInputs } from "../support/pack-inputs";
 
@@ -120,4 +120,59 @@ describe("the upload set the lifecycle engine copies", () => {
       if (expected.some((e) => e.path === "app-link.py")) expect(fs.readlinkSync(path.join(dest, "app-link.py"))).toBe("src/app.py");
     });
   }
+});
+
+describe("a lifecycle build that cannot start", () => {
+  const ctx = (over: Partial<typeof inputs> = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-lc-"));
+    const ran: string[][] = [];
+    return {
+      ran,
+      ctx: {
+        inputs: { ...inputs, ...over },
+        tag: "g-1",
+        dir,
+        reportDir: dir,
+        sbomDir: dir,
+        read: () => undefined,
+        run: async (command: string, args: string[]) => {
+          ran.push([command, ...args]);
+          return { code: 0, signal: null, timedOut: false, output: "", tail: [] };
+        },
+      },
+    };
+  };
+
+  it("says where it must run when the builder's /workspace and /layers are not here, and runs nothing", async () => {
+    const before = { app: process.env.CNB_APP_DIR, layers: process.env.CNB_LAYERS_DIR };
+    process.env.CNB_APP_DIR = "/nonexistent/workspace";
+    process.env.CNB_LAYERS_DIR = "/nonexistent/layers";
+    try {
+      const c = ctx({ secretEnv: [] });
+      const outcome = await lifecycleEngine().build(c.ctx);
+      expect(outcome.run.code).toBe(1);
+      expect(outcome.run.tail.join("\n")).toMatch(/\/nonexistent\/workspace and \/nonexistent\/layers not found: the lifecycle engine runs inside the builder image/);
+      expect(c.ran).toEqual([]);
+    } finally {
+      for (const [k, v] of [["CNB_APP_DIR", before.app], ["CNB_LAYERS_DIR", before.layers]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it("names a secret build env that is not set, and runs nothing", async () => {
+    const c = ctx({ secretEnv: ["GANTRY_TEST_UNSET_SECRET"] });
+    delete process.env.GANTRY_TEST_UNSET_SECRET;
+    const outcome = await lifecycleEngine().build(c.ctx);
+    expect(outcome.run.tail).toEqual(["secret build env GANTRY_TEST_UNSET_SECRET is not set where pulumi up runs"]);
+    expect(c.ran).toEqual([]);
+  });
+
+  it("refuses a Docker volume cache at check time", () => {
+    expect(lifecycleEngine().check({ ...inputs, cache: { format: "volume", name: "v" } })).toEqual([
+      { property: "cache", reason: expect.stringContaining("the lifecycle engine has no Docker volumes") },
+    ]);
+    expect(lifecycleEngine().check(inputs)).toEqual([]);
+  });
 });

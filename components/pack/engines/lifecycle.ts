@@ -173,6 +173,11 @@ export function lifecycleEngine(): BuildEngine {
         return { run, digest: undefined, buildpacks: [] };
       }
       const { appDir, layersDir } = buildDirs();
+      const absent = [appDir, layersDir].filter((d) => !fs.existsSync(d));
+      if (absent.length > 0) {
+        const tail = [`${absent.join(" and ")} not found: the lifecycle engine runs inside the builder image, which makes them (or set CNB_APP_DIR / CNB_LAYERS_DIR)`];
+        return { run: { code: 1, signal: null, timedOut: false, output: "", tail }, digest: undefined, buildpacks: [] };
+      }
       const platformDir = path.join(ctx.dir, "platform");
       fs.mkdirSync(path.join(platformDir, "env"), { recursive: true });
       emptyDir(appDir);
