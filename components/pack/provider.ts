@@ -141,6 +141,16 @@ export function planChange(olds: Partial<PackImageInputs>, news: PackImageInputs
   return { action: "none", reasons: [] };
 }
 
+/**
+ * The digest an engine published: report.toml's [image] digest (the lifecycle writes it, under pack or not), else the
+ * exporter's `*** Images (sha256:...)` line, else pack rebase's `Rebased Image:` line.
+ */
+export function parseDigest(reportToml: string | undefined, output: string): string | undefined {
+  const fromReport = reportToml ? /^\s*digest\s*=\s*"(sha256:[0-9a-f]{64})"/m.exec(reportToml)?.[1] : undefined;
+  if (fromReport) return fromReport;
+  return /\*\*\* Images \((sha256:[0-9a-f]{64})\):/.exec(output)?.[1] ?? /Rebased Image: '[^']*@(sha256:[0-9a-f]{64})'/.exec(output)?.[1];
+}
+
 /** `===> BUILDING` (with or without a container prefix) to "BUILDING". */
 export function phaseOf(line: string): string | undefined {
   return /^(?:\[[a-z ()]+\] )?===> ([A-Z]+)\s*$/.exec(line)?.[1];
@@ -395,8 +405,9 @@ function contextFor(inputs: PackImageInputs, s: Scratch): EngineContext {
 
 /** The digest an engine published, or its failure with its last lines and the log. */
 function published(what: string, inputs: PackImageInputs, op: "build" | "rebase", outcome: EngineOutcome, s: Scratch): string {
-  const { run, digest } = outcome;
+  const { run } = outcome;
   if (run.code !== 0 || run.timedOut) throw failure(what, inputs, run, s.logPath);
+  const digest = parseDigest(readIfExists(process.getBuiltinModule("node:path").join(s.reportDir, "report.toml")), run.output);
   if (!digest) throw new Error(`${what} for ${inputs.serviceName} succeeded but reported no digest (no report.toml digest and no "*** Images" line)\n--- full log: ${s.logPath}`);
   progress(inputs, `${op === "build" ? "built" : "rebased"} ${digest}`);
   return digest;

@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyUploadSet, creatorArgs, groupBuildpacks, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
-import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks, parseDigest } from "../../components/pack/engines/pack";
-import { formatDuration, imageTag, phaseOf, planChange, splitImageRef } from "../../components/pack/provider";
+import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks } from "../../components/pack/engines/pack";
+import { formatDuration, imageTag, phaseOf, planChange, splitImageRef, parseDigest } from "../../components/pack/provider";
 import { BUILDER, plainPackInputs, REPO, RUN_IMAGE } from "../support/pack-inputs";
 import { removeTempTrees, tempDir, tempTree as tree, withSocket } from "./temp-tree";
 

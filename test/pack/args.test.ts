@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheFor } from "../../components/pack/cache";
 import { projectDescriptor } from "../../components/pack/descriptor";
-import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks, parseDigest } from "../../components/pack/engines/pack";
-import { imageTag, phaseOf, planChange } from "../../components/pack/provider";
+import { builderIsTrusted, cacheArgs, packBuildArgs, packRebaseArgs, parseBuildpacks } from "../../components/pack/engines/pack";
+import { imageTag, phaseOf, planChange, parseDigest } from "../../components/pack/provider";
 import { packInputs } from "../support/pack-inputs";
 
 interface Flag {

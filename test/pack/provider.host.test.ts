@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PackImageArgs } from "../../components/pack/image";
 import { declare, NEXT_RUN_IMAGE, RUN_IMAGE, BUILDER, sampleApp, startPackWorld, up, type PackWorld, type ResourceState } from "../support/pack-up";
 import { alive, waitFor } from "../support/processes";
+import { textsUnder } from "../support/files";
 import { deleteManifest, getImageConfig, headManifest, startRegistry, type RunningRegistry } from "../support/registry";
 
 /*
@@ -92,12 +93,7 @@ describe("PackImage in Pulumi's dynamic-provider host", () => {
     expect(world.calls()[0]!.envNamesPresent).toContain("PIP_INDEX_TOKEN");
     const declared = await declare("api", argsFor(world, app, { secretEnv: ["PIP_INDEX_TOKEN"] }));
     const everything = [JSON.stringify(declared.inputs), JSON.stringify(state.outputs), fs.readFileSync(world.packLog, "utf8"), world.host.logs.text()];
-    for (const dir of [world.logDir]) {
-      for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
-        const p = path.join(dir, f);
-        if (fs.statSync(p).isFile()) everything.push(fs.readFileSync(p, "utf8"));
-      }
-    }
+    everything.push(...textsUnder(world.logDir));
     for (const text of everything) expect(text).not.toContain(SECRET);
     expect(String(declared.inputs.__provider)).not.toContain("PIP_INDEX_TOKEN=");
   });

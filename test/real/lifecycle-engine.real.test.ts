@@ -10,6 +10,7 @@ import { docker } from "../support/real/docker-engine";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, runInImage } from "../support/real/real-pack";
 import { CNB_GID, CNB_UID } from "../support/real/stack-images";
 import { describeReal } from "../support/real/tier";
+import { textsUnder } from "../support/files";
 import { headManifest } from "../support/registry";
 
 /*
@@ -160,10 +161,7 @@ describeReal("the lifecycle engine: daemonless builds inside the builder image, 
   it("leaves the secret nowhere: not in the image, its labels, the logs, the state, or a scratch folder", () => {
     const w = world();
     const everything = [JSON.stringify(state), host.logs.text(), crane(w, ["config", out(state).imageRef])];
-    for (const f of fs.readdirSync(path.join(work, "logs"), { recursive: true }) as string[]) {
-      const p = path.join(work, "logs", f);
-      if (fs.statSync(p).isFile()) everything.push(fs.readFileSync(p, "utf8"));
-    }
+    everything.push(...textsUnder(path.join(work, "logs")));
     for (const text of everything) expect(text).not.toContain(SECRET);
     expect(fs.readdirSync(path.join(work, "tmp")).filter((f) => f.startsWith("gantry-pack-"))).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { up } from "../support/pack-up";
 import { waitFor } from "../support/processes";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
 import { containers, docker, dockerConfigDir, startDockerEngine, stopDockerEngine, type DockerEngineInfo } from "../support/real/docker-engine";
-import { makeApp, realArgs, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
+import { makeApp, packProcesses, realArgs, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 
 /*
@@ -41,19 +41,7 @@ describeReal("real pack: timeouts and cancellation leave nothing behind", (world
   }
 
   /** pack processes talking to this file's engine (other files run pack against the shared one). */
-  function ourPackProcesses(): number[] {
-    const pids: number[] = [];
-    for (const entry of fs.readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (fs.readlinkSync(`/proc/${entry}/exe`) !== world().tools.pack) continue;
-        if (fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`DOCKER_HOST=${engine.host}`)) pids.push(Number(entry));
-      } catch {
-        // gone
-      }
-    }
-    return pids;
-  }
+  const ourPackProcesses = () => packProcesses(world(), engine.host);
 
   async function expectNothingLeft(h: RealPackHost): Promise<void> {
     await waitFor(() => ourPackProcesses().length === 0, 30_000, "no pack process left");

@@ -6,6 +6,7 @@ import { up, type ResourceState, type UpResult } from "../support/pack-up";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packRuns, realArgs, runInImage, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
+import { textsUnder } from "../support/files";
 import { headManifest, listTags } from "../support/registry";
 
 /*
@@ -152,10 +153,7 @@ describeReal("PackImage with the real pack, lifecycle, builder and registry", (w
     for (const s of [webState, otherState]) {
       everything.push(crane(w, ["config", out(s).imageRef]), crane(w, ["manifest", out(s).imageRef]));
     }
-    for (const f of fs.readdirSync(ph.logDir, { recursive: true }) as string[]) {
-      const p = path.join(ph.logDir, f);
-      if (fs.statSync(p).isFile()) everything.push(fs.readFileSync(p, "utf8"));
-    }
+    everything.push(...textsUnder(ph.logDir));
     for (const text of everything) expect(text).not.toContain(SECRET);
     expect(deps.requests().filter((r) => r.authorized).length).toBeGreaterThan(0);
     // pack was handed the name only; its value came from the provider's environment.

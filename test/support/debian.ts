@@ -4,12 +4,14 @@ import { existsSync, writeFileSync, unlinkSync } from "node:fs";
 
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
-function run(cmd: string, args: string[]): void {
+/** Runs a program to completion, or throws with its last 30 lines of output. */
+export function run(cmd: string, args: string[], timeoutMs = 600_000): void {
   const res = spawnSync(cmd, args, {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    timeout: 600_000,
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (res.error) throw new Error(`${cmd} ${args.join(" ")} failed to run: ${res.error.message}`);
   if (res.status !== 0) {

@@ -9,6 +9,7 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { alive } from "./processes";
 
 export const REGISTRY_BINARY = "/usr/bin/docker-registry";
 
@@ -61,7 +62,8 @@ function request(
   });
 }
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -246,19 +248,11 @@ export async function deleteManifest(host: string, repo: string, digest: string)
 
 /** Stops a registry started with `detached` by another process (its pid and dir are all that is left of it). */
 export async function stopDetachedRegistry(reg: { pid: number; dir: string }): Promise<void> {
-  const gone = () => {
-    try {
-      process.kill(reg.pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  };
-  if (!gone()) {
+  if (alive(reg.pid)) {
     process.kill(reg.pid, "SIGTERM");
     const until = Date.now() + 5_000;
-    while (!gone() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    if (!gone()) process.kill(reg.pid, "SIGKILL");
+    while (alive(reg.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    if (alive(reg.pid)) process.kill(reg.pid, "SIGKILL");
   }
   await rm(reg.dir, { recursive: true, force: true });
 }

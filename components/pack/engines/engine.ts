@@ -24,7 +24,7 @@ export interface EngineContext {
   tag: string;
   /** A private folder for this operation, removed afterwards (secret files included). */
   dir: string;
-  /** An empty folder for report.toml. */
+  /** An empty folder where the tool must write report.toml: the provider reads the published digest there. */
   reportDir: string;
   /** A text file the tool left (report.toml, group.toml), or undefined when it did not. */
   read(file: string): string | undefined;
@@ -35,10 +35,9 @@ export interface EngineContext {
   run(command: string, args: string[], env?: Record<string, string>): Promise<ToolRun>;
 }
 
+/** What an engine's run left: its exit and output (the provider reads the published digest from reportDir). */
 export interface EngineOutcome {
   run: ToolRun;
-  /** The digest the registry serves for the tag, when the run succeeded. */
-  digest: string | undefined;
   buildpacks: BuildpackRef[];
 }
 

@@ -143,11 +143,8 @@ function registryAuth(inputs: PackImageInputs): Record<string, string> {
 async function lifecycleRun(ctx: EngineContext, phase: "creator" | "rebaser", args: string[], layersDir?: string): Promise<EngineOutcome> {
   const path = process.getBuiltinModule("node:path");
   const run = await ctx.run(path.join(ctx.inputs.lifecycleDir, phase), args, { CNB_PLATFORM_API: platformApi(), ...registryAuth(ctx.inputs) });
-  const ok = run.code === 0 && !run.timedOut;
-  const report = ok ? ctx.read(path.join(ctx.reportDir, "report.toml")) : undefined;
-  const digest = report ? /^\s*digest\s*=\s*"(sha256:[0-9a-f]{64})"/m.exec(report)?.[1] : undefined;
   const group = layersDir ? ctx.read(path.join(layersDir, "group.toml")) : undefined;
-  return { run, digest: digest ?? (ok ? /\*\*\* Images \((sha256:[0-9a-f]{64})\):/.exec(run.output)?.[1] : undefined), buildpacks: group ? groupBuildpacks(group) : [] };
+  return { run, buildpacks: group ? groupBuildpacks(group) : [] };
 }
 
 export function lifecycleEngine(): BuildEngine {
@@ -170,13 +167,13 @@ export function lifecycleEngine(): BuildEngine {
       const env = platformEnv(inputs, process.env);
       if (env.missing.length > 0) {
         const run = { code: 1, signal: null, timedOut: false, output: "", tail: [`secret build env ${env.missing.join(", ")} is not set where pulumi up runs`] };
-        return { run, digest: undefined, buildpacks: [] };
+        return { run, buildpacks: [] };
       }
       const { appDir, layersDir } = buildDirs();
       const absent = [appDir, layersDir].filter((d) => !fs.existsSync(d));
       if (absent.length > 0) {
         const tail = [`${absent.join(" and ")} not found: the lifecycle engine runs inside the builder image, which makes them (or set CNB_APP_DIR / CNB_LAYERS_DIR)`];
-        return { run: { code: 1, signal: null, timedOut: false, output: "", tail }, digest: undefined, buildpacks: [] };
+        return { run: { code: 1, signal: null, timedOut: false, output: "", tail }, buildpacks: [] };
       }
       const platformDir = path.join(ctx.dir, "platform");
       fs.mkdirSync(path.join(platformDir, "env"), { recursive: true });
@@ -192,7 +189,7 @@ export function lifecycleEngine(): BuildEngine {
         }
         const outcome = await lifecycleRun(ctx, "creator", creatorArgs(inputs, { tag: ctx.tag, appDir, layersDir, platformDir, reportPath: path.join(ctx.reportDir, "report.toml"), user }), layersDir);
         const sbom = path.join(layersDir, "sbom");
-        if (outcome.digest && fs.existsSync(sbom)) fs.cpSync(sbom, path.join(ctx.sbomDir, "sbom"), { recursive: true });
+        if (outcome.run.code === 0 && fs.existsSync(sbom)) fs.cpSync(sbom, path.join(ctx.sbomDir, "sbom"), { recursive: true });
         return outcome;
       } finally {
         // The next build starts from nothing, and the source does not stay behind in the container.

@@ -83,13 +83,6 @@ export function packRebaseArgs(inputs: PackImageInputs, ctx: { tag: string; prev
   ];
 }
 
-/** The digest pack reports: report.toml's [image] digest, else the exporter's `*** Images (sha256:...)` line. */
-export function parseDigest(reportToml: string | undefined, output: string): string | undefined {
-  const fromReport = reportToml ? /^\s*digest\s*=\s*"(sha256:[0-9a-f]{64})"/m.exec(reportToml)?.[1] : undefined;
-  if (fromReport) return fromReport;
-  return /\*\*\* Images \((sha256:[0-9a-f]{64})\):/.exec(output)?.[1] ?? /Rebased Image: '[^']*@(sha256:[0-9a-f]{64})'/.exec(output)?.[1];
-}
-
 /** Buildpacks that passed detection, as the lifecycle's detector lists them (`<id> <version>` lines). */
 export function parseBuildpacks(output: string): BuildpackRef[] {
   const found: BuildpackRef[] = [];
@@ -110,9 +103,7 @@ export function parseBuildpacks(output: string): BuildpackRef[] {
 
 async function packRun(ctx: EngineContext, args: string[]): Promise<EngineOutcome> {
   const run = await ctx.run(ctx.inputs.packCommand, args);
-  const ok = run.code === 0 && !run.timedOut;
-  const report = ok ? ctx.read(process.getBuiltinModule("node:path").join(ctx.reportDir, "report.toml")) : undefined;
-  return { run, digest: ok ? parseDigest(report, run.output) : undefined, buildpacks: parseBuildpacks(run.output) };
+  return { run, buildpacks: parseBuildpacks(run.output) };
 }
 
 export function packEngine(): BuildEngine {

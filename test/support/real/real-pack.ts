@@ -2,11 +2,11 @@
 // app like the ones teams deploy, HTTP against a container of the built image, and crane.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PackImageArgs } from "../../../components/pack/image";
 import { startProviderHost, type ProviderHost } from "../provider-host";
+import { freePort } from "../registry";
 import { docker } from "./docker-engine";
 import type { RealWorld } from "./world";
 
@@ -79,16 +79,6 @@ export function packRuns(ph: RealPackHost, serviceName: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".log")).sort() : [];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs the image's default process in the engine (pulled from the registry by digest) and GETs `/` from it. */
 export async function httpFromImage(world: RealWorld, imageRef: string): Promise<string> {
   const port = await freePort();
@@ -137,13 +127,15 @@ export function expectRebasedOntoV2(world: RealWorld, previousLayers: string[], 
   if (JSON.stringify(rebased.slice(v2.length)) !== JSON.stringify(previousLayers.slice(v1.length))) throw new Error(`${rebasedRef} does not carry the previous image's app layers unchanged`);
 }
 
-/** Processes running the real pack binary right now. */
-export function packProcesses(world: RealWorld): number[] {
+/** Processes running the real pack binary right now; with `dockerHost`, only those talking to that engine. */
+export function packProcesses(world: RealWorld, dockerHost?: string): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readlinkSync(`/proc/${entry}/exe`) === world.tools.pack) pids.push(Number(entry));
+      if (fs.readlinkSync(`/proc/${entry}/exe`) !== world.tools.pack) continue;
+      if (dockerHost && !fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`DOCKER_HOST=${dockerHost}`)) continue;
+      pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }

@@ -1,11 +1,10 @@
 // The CNB stack images of the real tier, made here because no public image can be pulled: a Debian bookworm root
 // file system from debootstrap (cached per machine), imported into the engine, with the user, labels and env a
 // CNB build or run image carries. Two run images stand for a base-image CVE fix: v2 is v1 plus one changed OS file.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensureDebianPackage } from "../debian";
+import { ensureDebianPackage, run } from "../debian";
 import { contentKey, makeOnce, realCacheRoot } from "./cache";
 import { docker } from "./docker-engine";
 
@@ -46,11 +45,6 @@ export function ensureRootfs(): string {
     fs.rmSync(root, { recursive: true, force: true });
   });
   return path.join(dir, "rootfs.tar");
-}
-
-function run(cmd: string, args: string[], timeout: number): void {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.error?.message ?? `exit ${r.status}`}):\n${`${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-20).join("\n")}`);
 }
 
 /** `docker build` with the classic builder (Debian has no buildx) from a Dockerfile with no RUN: no network needed. */
