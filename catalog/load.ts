@@ -6,7 +6,7 @@ import { otherKindField } from "./kind-fields";
 import { mergeOverrides } from "./merge";
 import { namespaceLevelConflicts } from "./namespaces";
 import { discoverStacks, loadPlatform, stackFile } from "./platform";
-import { mergeAcrossStacks, sortProblems, type Problem } from "./problems";
+import { fieldPath, mergeAcrossStacks, sortProblems, type Problem } from "./problems";
 import { checkRules } from "./rules";
 import type { PlatformConfig } from "./schema/platform";
 import { knownKeys, serviceFile, type ServiceFile } from "./schema/service";
@@ -172,10 +172,10 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
   const where = (p: PathKey[], atKey = false): { line: number; column: number; field: string } => {
     for (let n = p.length; n > 0; n--) {
       if (hasPath(cleanOverride, p.slice(0, n))) {
-        return { ...locate(source, ["environments", overrideStack, ...p], atKey), field: ["environments", overrideStack, ...p].join(".") };
+        return { ...locate(source, ["environments", overrideStack, ...p], atKey), field: fieldPath(["environments", overrideStack, ...p]) };
       }
     }
-    return { ...locate(source, p, atKey), field: p.join(".") };
+    return { ...locate(source, p, atKey), field: fieldPath(p) };
   };
   const problem = (p: PathKey[], message: string, severity: "error" | "warning" = "error", atKey = false): Problem => ({
     file: source.file,

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { displayPath } from "./display-path";
 import { KNOWN_CLOUD_RUN_REGIONS } from "./regions";
-import type { Problem } from "./problems";
+import { fieldPath, type Problem } from "./problems";
 import { platformConfig, platformKeys, type PlatformConfig } from "./schema/platform";
 import { explainIssues } from "./zod-issues";
 import { keysAtPath } from "./zod-shape";
@@ -50,7 +50,7 @@ export function loadPlatform(projectDir: string, stack: string, cwd = process.cw
     const [head, ...rest] = p;
     const yamlPath: PathKey[] = head === undefined ? ["config"] : ["config", `${NAMESPACE}:${head}`, ...rest];
     const pos = locate(source, yamlPath, atKey);
-    return { file: shown, ...pos, field: p.length ? `${NAMESPACE}:${p.join(".")}` : "config" };
+    return { file: shown, ...pos, field: p.length ? `${NAMESPACE}:${fieldPath(p)}` : "config" };
   };
 
   const problems: Problem[] = [];

@@ -12,6 +12,28 @@ export interface Problem {
   stacks?: string[];
 }
 
+/**
+ * A field path as it is printed. A key is the user's text too, and a value can end up inside one: `{PASSWORD:sk_live_x}`
+ * (no space after the colon) or a stray byte after the colon makes the key `PASSWORD:sk_live_x` with no value. So a key
+ * is cut before its first colon, quote or character outside printable ASCII (and after 64 characters); line and
+ * column still point at it.
+ */
+export function fieldPath(path: readonly (string | number)[]): string {
+  return path
+    .map((k, i) => (typeof k === "number" ? String(k) : i === 1 && path[0] === "config" && PULUMI_CONFIG_KEY.test(k) ? k : shownKey(k)))
+    .join(".");
+}
+
+/** Under a stack file's `config:`, keys are `<namespace>:<name>` by Pulumi's grammar. */
+const PULUMI_CONFIG_KEY = /^[A-Za-z][\w-]*:[A-Za-z][\w-]*$/;
+
+/** A key as a message may quote it: whole when nothing could be glued into it, else the part before that point. */
+export function shownKey(key: string): string {
+  const cut = key.search(/[:"'`]|[^\x20-\x7e]/);
+  if (cut === -1 && key.length <= 64) return key;
+  return `${key.slice(0, Math.min(cut === -1 ? key.length : cut, 64))}…`;
+}
+
 export function formatProblem(p: Problem): string {
   const where = `${p.file}:${p.line}:${p.column}`;
   const field = p.field ? ` ${p.field}:` : "";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import type { Problem } from "./problems";
+import { fieldPath, type Problem } from "./problems";
 import { decodeUtf8 } from "./utf8";
 
 export type PathKey = string | number;
@@ -61,7 +61,7 @@ export function parseYaml(file: string, text: string): ParseResult {
         : `YAML syntax error: ${firstLine(e.message)}`;
     return { ok: false, problems: [at(e.pos[0], "", message)] };
   }
-  const keyProblems = checkKeys(doc.contents, (n) => lineCounter.linePos(n.range?.[0] ?? 0).line).map((k) => at(k.node.range?.[0] ?? 0, k.path.join("."), k.message));
+  const keyProblems = checkKeys(doc.contents, (n) => lineCounter.linePos(n.range?.[0] ?? 0).line).map((k) => at(k.node.range?.[0] ?? 0, fieldPath(k.path), k.message));
   if (keyProblems.length > 0) return { ok: false, problems: keyProblems };
   let value: unknown;
   try {

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
+import { shownKey } from "../problems";
 import type { Rule, RuleIssue } from "./types";
 
 // What each buildpacks-only option becomes under a Dockerfile build, so the message says where it went.
@@ -38,7 +39,7 @@ export const dockerfileBuildRule: Rule = (spec) => {
     }
   }
   for (const name of Object.keys(build.args ?? {}).filter((n) => !C_IDENTIFIER.test(n))) {
-    issues.push({ path: ["build", "args", name], atKey: true, message: `"${name}" is not a valid build arg name (letters, digits and _)` });
+    issues.push({ path: ["build", "args", name], atKey: true, message: `"${shownKey(name)}" is not a valid build arg name (letters, digits and _)` });
   }
   if (spec.kind === "job" && spec.process !== undefined) {
     issues.push({

@@ -1,5 +1,6 @@
 import { ENV_NAME as C_IDENTIFIER } from "../schema/fields";
 import { literalSecret, secretShape } from "./secret-values";
+import { shownKey } from "../problems";
 import type { Rule, RuleIssue } from "./types";
 
 // Injected by the Cloud Run container contract (run/docs/container-contract#env-vars).
@@ -24,7 +25,7 @@ function checkName(section: "env" | "secrets", name: string, kind: string): Rule
 function nameIssues(section: "env" | "secrets", name: string, kind: string): RuleIssue[] {
   const path = [section, name];
   if (!C_IDENTIFIER.test(name)) {
-    return [{ path, message: `"${name}" is not a valid environment variable name: letters, digits and _, not starting with a digit` }];
+    return [{ path, message: `"${shownKey(name)}" is not a valid environment variable name: letters, digits and _, not starting with a digit` }];
   }
   if (reservedFor(kind).includes(name)) {
     return [{ path, message: `${name} is reserved: Cloud Run sets it for every ${kind === "job" ? "job task" : "instance"}` }];
@@ -75,7 +76,7 @@ export const buildEnvRule: Rule = (spec) => {
   const issues: RuleIssue[] = [];
   const secretEnv = spec.build?.secretEnv ?? [];
   for (const [name, value] of Object.entries(spec.build?.env ?? {})) {
-    if (!C_IDENTIFIER.test(name)) issues.push({ path: ["build", "env", name], atKey: true, message: `"${name}" is not a valid build environment variable name` });
+    if (!C_IDENTIFIER.test(name)) issues.push({ path: ["build", "env", name], atKey: true, message: `"${shownKey(name)}" is not a valid build environment variable name` });
     if (secretEnv.includes(name)) issues.push({ path: ["build", "env", name], atKey: true, message: `${name} is also in build.secretEnv; keep it in one place (secretEnv, if it is a secret)` });
     const secret = literalSecret(name, value);
     if (secret) {
