@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ciTags, deployStack } from "./program";
+import { ciTags, runStack } from "./program";
 
 // `pulumi up` on stack dev, staging or prod: the catalog in services/ and the gantry: settings of Pulumi.<stack>.yaml.
-export const services = deployStack({ stack: pulumi.getStack(), build: { tags: ciTags() } });
+// A stack with gantry:stage: build only builds and pushes the images.
+export const services = runStack({ stack: pulumi.getStack(), build: { tags: ciTags() } });

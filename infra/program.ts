@@ -3,6 +3,7 @@ import { hasErrors, loadCatalog, type Catalog, type LoadedService } from "../cat
 import { formatProblem, type Problem } from "../catalog/problems";
 import { servicesForStack } from "../environments/naming";
 import { kubernetesProvider, Service } from "../components/service";
+import { ServiceBuild } from "../components/service/build";
 import type { BuildOptions } from "../components/service/image";
 import { stackChecks } from "./checks";
 import { JenkinsAgentCache } from "./jenkins/agent-cache";
@@ -58,11 +59,46 @@ export function unsetSecretEnv(services: readonly LoadedService[], env: NodeJS.P
   });
 }
 
+/** What a stage: build stack outputs per service: the image pushed and what it was built from. */
+export interface BuiltImageOutputs {
+  kind: string;
+  image: pulumi.Output<string>;
+  digest: pulumi.Output<string>;
+  fingerprint?: pulumi.Output<string | undefined>;
+  runImage?: pulumi.Output<string | undefined>;
+}
+
+/** A stack's program: every service deployed, or (gantry:stage: build) every image built and pushed. */
+export function runStack(opts: ProgramOptions): Record<string, ServiceOutputs> | Record<string, BuiltImageOutputs> {
+  const catalog = opts.catalog ?? catalogForStack(opts);
+  return catalog.platforms[opts.stack]!.stage === "build" ? buildStack({ ...opts, catalog }) : deployStack({ ...opts, catalog });
+}
+
+/** Every service's image and nothing else: no registry, identity, workload or cluster, so no cloud provider runs. */
+export function buildStack(opts: ProgramOptions): Record<string, BuiltImageOutputs> {
+  const catalog = opts.catalog ?? catalogForStack(opts);
+  const platform = catalog.platforms[opts.stack]!;
+  const declared = catalog.services[opts.stack] ?? [];
+  const outputs: Record<string, BuiltImageOutputs> = {};
+  for (const service of servicesForStack(declared, platform)) {
+    const name = service.spec.name;
+    const built = new ServiceBuild(name, { service, platform, build: opts.build });
+    outputs[name] = {
+      kind: service.spec.kind,
+      image: built.imageRef,
+      digest: built.imageRef.apply((ref) => ref.slice(ref.indexOf("@") + 1)),
+      ...(built.packImage ? { fingerprint: built.packImage.fingerprint, runImage: built.packImage.runImage } : {}),
+    };
+  }
+  return outputs;
+}
+
 /** Everything one stack deploys: the registry, and every service's image and workload. */
 export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs> {
   const catalog = opts.catalog ?? catalogForStack(opts);
   const { stack } = opts;
   const platform = catalog.platforms[stack]!;
+  if (platform.stage === "build") throw new Error(`stack ${stack} is a build stage (gantry:stage: build): run it with runStack(), which deploys nothing`);
   const declared = catalog.services[stack] ?? [];
   // As deployed in this stack: a PR preview's names carry its suffix; outputs stay keyed by declared name.
   const services = servicesForStack(declared, platform);

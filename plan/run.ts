@@ -5,7 +5,7 @@ import { sortProblems, type Problem } from "../catalog/problems";
 import { deployedName } from "../environments/naming";
 import { parseStackRef, projectName, promotedImage, registryUrl, stackConfigLocation } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
-import { deployStack } from "../infra/program";
+import { runStack } from "../infra/program";
 import { migrationSummary, type MigrationSummary } from "../migrate";
 import type { BuildDecision } from "./decide";
 import { keyInputs } from "./key-inputs";
@@ -146,7 +146,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   });
   const gantryDir = path.join(projectDir, ".gantry");
   await runProgram(() => {
-    deployStack({
+    runStack({
       stack,
       projectDir,
       servicesDir: opts.servicesDir,

@@ -38,6 +38,14 @@ export const platformConfig = z.strictObject({
       keepRecentVersions: int(1).default(10).meta({ description: "Cleanup policy: keep this many most recent versions of each image." }),
       deleteUntaggedAfterDays: int(1).default(14).meta({ description: "Cleanup policy: delete untagged versions older than this." }),
       immutableTags: bool.default(false),
+      url: z
+        .string()
+        .regex(/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)*$/, "must be a registry address, <host>[:port][/path], with no scheme or tag")
+        .optional()
+        .meta({
+          description:
+            "On a stage: build stack, push images here instead of <region>-docker.pkg.dev/<project>/<repository>: any OCI registry (a mirror, or the local registry of a test).",
+        }),
       project: z
         .string()
         .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a GCP project id")
@@ -59,6 +67,13 @@ export const platformConfig = z.strictObject({
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker network name, such as host")
     .optional()
     .meta({ description: "Docker network of the build containers (pack --network), e.g. host to reach a package mirror or registry on the agent itself. Default: an ephemeral network per build." }),
+  stage: z
+    .enum(["deploy", "build"])
+    .default("deploy")
+    .meta({
+      description:
+        "deploy: build every image and deploy it. build: build and push every image and deploy nothing (no registry, service, IAM or cluster resource): a pipeline's build stage before the deploy, whose outputs are the digests.",
+    }),
   deletionProtection: bool.default(true),
   promoteFrom: z
     .string()
@@ -144,6 +159,16 @@ export const platformConfig = z.strictObject({
   secrets: secretsPolicy,
   allowedSecretProjects,
 }).superRefine((c, ctx) => {
+  if (c.stage === "deploy" && c.registry.url !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["registry", "url"],
+      message: "applies to a stage: build stack only; a deploying stack pushes to the Artifact Registry repository it deploys from (registry.repository, registry.project)",
+    });
+  }
+  if (c.stage === "build" && c.promoteFrom !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["stage"], message: "a stack that promotes (promoteFrom) deploys images another stack built: it has nothing to build" });
+  }
   if (c.buildEngine === "lifecycle" && c.buildCache.mode === "volume") {
     ctx.addIssue({ code: "custom", path: ["buildCache"], message: 'the lifecycle engine has no Docker volumes: use {mode: bind, mountPath} (the agent\'s cache claim) or {mode: image}' });
   }

@@ -19,6 +19,7 @@ export function ownsRegistry(platform: PlatformConfig): boolean {
  * offline. A domain-scoped project id's colon becomes a slash in the path.
  */
 export function registryUrl(platform: PlatformConfig): string {
+  if (platform.registry.url) return platform.registry.url;
   return `${platform.region}-docker.pkg.dev/${registryProject(platform).replace(":", "/")}/${platform.registry.repository}`;
 }
 
