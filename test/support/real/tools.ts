@@ -8,6 +8,8 @@ import { contentKey, makeOnce, realCacheRoot } from "./cache";
 
 export const PACK_VERSION = "0.40.6";
 export const LIFECYCLE_VERSION = "0.20.13";
+/** The Pulumi CLI the real-engine tier runs: the version of @pulumi/pulumi in package-lock.json. */
+export const PULUMI_VERSION = "3.248.0";
 const REAL_DIR = path.join(__dirname, "..", "..", "real");
 
 export interface RealTools {
@@ -93,4 +95,26 @@ export function ensureRealTools(): RealTools {
     assembleBuildpacks,
   );
   return { pack: path.join(packDir, "pack"), crane: path.join(craneDir, "crane"), lifecycleDir, buildpacksDir };
+}
+
+export interface PulumiTools {
+  /** The real Pulumi CLI. */
+  pulumi: string;
+  /** Folders to put first on PATH: the CLI, and the Node.js language host and dynamic-provider launcher it looks up there. */
+  path: string[];
+}
+
+/**
+ * The Pulumi CLI built from pkg/v3 (about 110 MB; minutes the first time on a machine), and our own Node.js language
+ * host and dynamic-provider launcher (test/real/tools/language-host: Pulumi's are not served here).
+ */
+export function ensurePulumiTools(): PulumiTools {
+  const cliDir = built("pulumi", path.join(REAL_DIR, "tools", "pulumi"), [
+    { output: "pulumi", pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", ldflags: `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}` },
+  ]);
+  const hostDir = built("pulumi-language-nodejs", path.join(REAL_DIR, "tools", "language-host"), [
+    { output: "pulumi-language-nodejs", pkg: "./cmd/pulumi-language-nodejs", ldflags: `-s -w -X main.Version=${PULUMI_VERSION}` },
+    { output: "pulumi-resource-pulumi-nodejs", pkg: "./cmd/pulumi-resource-pulumi-nodejs", ldflags: "-s -w" },
+  ]);
+  return { pulumi: path.join(cliDir, "pulumi"), path: [cliDir, hostDir] };
 }

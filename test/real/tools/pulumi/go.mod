@@ -1,5 +1,5 @@
-// Builds the real Pulumi CLI at the SDK's version, for the real-engine tier of issue 13 (not used by a test yet: the
-// Node.js language host it needs is not served by the Go module proxy here). pkg/v3's go.mod carries replaces, so
+// Builds the real Pulumi CLI at the SDK's version, for the real-engine tier of issue 13 (test/support/real/tools.ts; the
+// Node.js language host beside it is our own, ../language-host: Pulumi's is not served here). pkg/v3's go.mod carries replaces, so
 // `go install` refuses it; this module requires pkg and sdk at the same version and repeats the non-path replace.
 module gantry.test/tools/pulumi
 

@@ -1,0 +1,191 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startDepsServer, type DepsServer } from "../support/real/deps-server";
+import { docker } from "../support/real/docker-engine";
+import { makeRealEngineProject, ok, previewSteps, type RealEngineProject } from "../support/real/pulumi-engine";
+import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packProcesses } from "../support/real/real-pack";
+import { describeReal } from "../support/real/tier";
+import { textsUnder } from "../support/files";
+import { headManifest } from "../support/registry";
+
+/*
+ * Gantry's own program (infra/index.ts, as Pulumi.yaml and package.json name it) under the real Pulumi CLI v3.248
+ * on a file backend, in a stage: build stack: every service's PackImage, with the real pack, builder and registry.
+ * The engine's language host and dynamic-provider launcher are ours (Pulumi's are not served here:
+ * test/real/tools/language-host); everything else, from the CLI to the provider's serialized closure, is Pulumi's.
+ */
+
+const SECRET = "engine-deps-t0ken-Never-In-State";
+const ROOT = path.join(__dirname, "..", "..");
+const SERVICES = ["web", "worker"] as const;
+
+type Outputs = Record<string, { image: string; digest: string; fingerprint?: string; runImage?: string }>;
+
+describeReal("Gantry's program under the real Pulumi engine (a build stage)", (world) => {
+  let deps: DepsServer;
+  // Big, paced dependencies: a build that is still downloading when the test presses Ctrl-C.
+  let slowDeps: DepsServer;
+  let project: RealEngineProject;
+
+  const stackYaml = (runImage: string) => {
+    const w = world();
+    return `config:
+  gantry:project: gantry-real-engine
+  gantry:region: europe-west1
+  gantry:stage: build
+  gantry:registry:
+    url: ${w.registry.host}/engine
+  gantry:builder: ${w.builder.builder}
+  gantry:runImage: ${runImage}
+  gantry:trustedBuilders: ["${w.builder.builderRepository}"]
+  gantry:buildNetwork: host
+  gantry:maxParallelBuilds: 2
+  gantry:buildTimeout: 10m
+`;
+  };
+  const serviceYaml = (name: string, depsUrl: string) =>
+    fs.writeFileSync(
+      path.join(project.dir, "services", name, "service.yaml"),
+      `name: ${name}\nkind: service\nbuild:\n  env: {DEPS_URL: "${depsUrl}"}\n  secretEnv: [DEPS_TOKEN]\n  exclude: ["tests/"]\n`,
+    );
+  const logs = (service: string) => {
+    const dir = path.join(project.logDir, service);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".log")).sort() : [];
+  };
+  const allLogs = () => SERVICES.flatMap((s) => logs(s));
+  const outputs = async (): Promise<Outputs> => JSON.parse(ok(await project.pulumi(["stack", "output", "services", "--json", "--stack", "build"]), "stack output")) as Outputs;
+  const gantryPlan = () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "gantry.js"), "plan", "--stack", "build", "--json"], { cwd: project.dir, encoding: "utf8", env: project.env });
+    if (r.status !== 0) throw new Error(`gantry plan exited ${r.status}: ${r.stdout}\n${r.stderr}`);
+    return Object.fromEntries((JSON.parse(r.stdout) as { services: Array<{ name: string; action: string }> }).services.map((s) => [s.name, s.action]));
+  };
+  const preview = async () => previewSteps(ok(await project.pulumi(["preview", "--json", "--stack", "build"]), "pulumi preview"));
+
+  beforeAll(async () => {
+    deps = await startDepsServer({ token: SECRET });
+    slowDeps = await startDepsServer({ token: SECRET, bytesPerDep: 16 * 1024 * 1024, bytesPerSecond: 128 * 1024 });
+    project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET });
+    for (const name of SERVICES) {
+      const app = makeApp({ html: `${name} v1\n`, deps: [`${name}-dep==1.0.0`] });
+      fs.cpSync(app, path.join(project.dir, "services", name), { recursive: true });
+      fs.rmSync(app, { recursive: true, force: true });
+      serviceYaml(name, deps.url);
+    }
+    project.writeStackConfig("build", stackYaml(world().stack.runV1));
+    ok(await project.pulumi(["stack", "init", "build"]), "pulumi stack init");
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    project?.close();
+    await deps?.close();
+    await slowDeps?.close();
+  });
+
+  it("preview says each image will be built, and gantry plan agrees", async () => {
+    const steps = await preview();
+    expect(steps).toEqual({ web: { op: "create", diffs: [] }, worker: { op: "create", diffs: [] } });
+    expect(gantryPlan()).toEqual({ web: "build", worker: "build" });
+    expect(allLogs()).toEqual([]);
+  }, 10 * 60_000);
+
+  it("up builds and pushes each image; the outputs are the registry's digests; pack's progress reaches the terminal", async () => {
+    const run = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]);
+    const text = ok(run, "pulumi up");
+    const out = await outputs();
+    for (const name of SERVICES) {
+      expect(out[name]!.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+      expect(crane(world(), ["digest", out[name]!.image]).trim()).toBe(out[name]!.digest);
+      expect(out[name]!.runImage).toBe(world().stack.runV1);
+      expect(logs(name)).toHaveLength(1);
+    }
+    expect(await httpFromImage(world(), out.web!.image)).toBe("web v1\n");
+    // The provider's per-phase lines come through the engine's diagnostics, under the update, where a user looks.
+    expect(`${text}\n${run.stderr}`).toMatch(/gantry: web: .*build/);
+  }, 15 * 60_000);
+
+  it("a second up is a no-op: zero pack calls; preview and gantry plan both say so", async () => {
+    const before = allLogs();
+    expect(await preview()).toEqual({ web: { op: "same", diffs: [] }, worker: { op: "same", diffs: [] } });
+    expect(gantryPlan()).toEqual({ web: "none", worker: "none" });
+    const run = ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up");
+    expect(run).toMatch(/\b3 unchanged\b/);
+    expect(allLogs()).toEqual(before);
+  }, 10 * 60_000);
+
+  it("the checkpoint never holds the secret build value, and pack was handed only its name", async () => {
+    const exported = ok(await project.pulumi(["stack", "export", "--stack", "build"]), "pulumi stack export");
+    expect(exported).not.toContain(SECRET);
+    for (const text of textsUnder(path.join(project.dir, "..", "state"))) expect(text).not.toContain(SECRET);
+    for (const text of textsUnder(project.logDir)) expect(text).not.toContain(SECRET);
+    const log = fs.readFileSync(path.join(project.logDir, "web", logs("web")[0]!), "utf8");
+    expect(log).toMatch(/--env DEPS_TOKEN( |$)/m);
+    expect(deps.requests().filter((r) => r.authorized).length).toBeGreaterThan(0);
+  });
+
+  it("a run image bump: preview shows an update of runImage for every service, gantry plan says rebase, up rebases", async () => {
+    const before = await outputs();
+    const previous = Object.fromEntries(SERVICES.map((s) => [s, layerDigests(world(), before[s]!.image)]));
+    project.writeStackConfig("build", stackYaml(world().stack.runV2));
+    const steps = await preview();
+    for (const name of SERVICES) expect(steps[name]).toEqual({ op: "update", diffs: ["runImage"] });
+    expect(gantryPlan()).toEqual({ web: "rebase", worker: "rebase" });
+    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up");
+    const after = await outputs();
+    for (const name of SERVICES) {
+      expect(after[name]!.runImage).toBe(world().stack.runV2);
+      expectRebasedOntoV2(world(), previous[name]!, after[name]!.image);
+      expect(fs.readFileSync(path.join(project.logDir, name, logs(name).at(-1)!), "utf8")).toMatch(/^\$ \S*pack rebase /m);
+    }
+    expect(await httpFromImage(world(), after.web!.image)).toBe("web v1\n");
+  }, 15 * 60_000);
+
+  it("refresh after the image is deleted from the registry shows the drift, and the next up builds it again", async () => {
+    const before = await outputs();
+    const [repo, digest] = before.web!.image.split("@") as [string, string];
+    const host = world().registry.host;
+    crane(world(), ["delete", before.web!.image]);
+    expect((await headManifest(host, repo.slice(host.length + 1), digest)).status).toBe(404);
+    const refresh = ok(await project.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "build"]), "pulumi refresh");
+    expect(refresh).toMatch(/web.*deleted/);
+    const webLogs = logs("web").length;
+    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up");
+    expect(logs("web")).toHaveLength(webLogs + 1);
+    const after = await outputs();
+    expect(crane(world(), ["digest", after.web!.image]).trim()).toBe(after.web!.digest);
+  }, 15 * 60_000);
+
+  it("Ctrl-C during an up ends the engine with no pack process or build container left, and the next up completes", async () => {
+    fs.writeFileSync(path.join(project.dir, "services", "web", "public", "index.html"), "web v2\n");
+    serviceYaml("web", slowDeps.url);
+    const { child, done } = project.start(["up", "--yes", "--skip-preview", "--stack", "build"]);
+    const until = Date.now() + 5 * 60_000;
+    while (packProcesses(world(), world().env.DOCKER_HOST).length === 0) {
+      if (Date.now() > until) throw new Error("pack never started");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill("SIGINT");
+    const run = await done;
+    expect(run.status).not.toBe(0);
+    expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
+    expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
+    serviceYaml("web", deps.url);
+    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the interrupted one");
+    const out = await outputs();
+    expect(await httpFromImage(world(), out.web!.image)).toBe("web v2\n");
+  }, 20 * 60_000);
+
+  it("destroy makes no pack call and deletes no image", async () => {
+    const out = await outputs();
+    const before = allLogs();
+    ok(await project.pulumi(["destroy", "--yes", "--skip-preview", "--stack", "build"]), "pulumi destroy");
+    expect(allLogs()).toEqual(before);
+    const host = world().registry.host;
+    for (const name of SERVICES) {
+      const [repo, digest] = out[name]!.image.split("@") as [string, string];
+      expect((await headManifest(host, repo.slice(host.length + 1), digest)).status).toBe(200);
+    }
+  }, 10 * 60_000);
+});
