@@ -65,6 +65,9 @@ export function previewConfig(baseConfig: Record<string, unknown>, opts: { stack
     dropped.push({ key: "gantry:registry.project", why: "a preview pushes to a repository of its own" });
   }
   registry.repository = suffixedName(typeof registry.repository === "string" ? registry.repository : DEFAULT_REPOSITORY, stack, REPOSITORY_MAX);
+  // A build stage's own registry address: the preview's images go under a path of their own there too, so a
+  // pull request never writes where the base stack's images (which trusted stacks deploy) are.
+  if (typeof registry.url === "string") registry.url = previewRegistryUrl(registry.url, stack);
   config["gantry:registry"] = registry;
 
   const gke = config["gantry:gke"];
@@ -93,4 +96,12 @@ function unwrapJson(value: unknown): unknown {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** <host>[/path]/<last> → <host>[/path]/<last>-<stack>; a bare host gets /<stack>. */
+export function previewRegistryUrl(url: string, stack: string): string {
+  const slash = url.indexOf("/");
+  if (slash === -1) return `${url}/${stack}`;
+  const last = url.lastIndexOf("/");
+  return `${url.slice(0, last + 1)}${suffixedName(url.slice(last + 1), stack, REPOSITORY_MAX)}`;
 }

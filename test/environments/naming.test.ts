@@ -79,6 +79,14 @@ describe("a service as a suffixed stack deploys it", () => {
 });
 
 describe("preview stack config", () => {
+  it("moves a build stage's own registry address to a path of the preview's, never the base's", () => {
+    const url = (u: string) => (previewConfig({ "gantry:registry": { url: u } }, { stack: "pr-7", base: "build" }).config["gantry:registry"] as { url: string }).url;
+    expect(url("127.0.0.1:5000/engine")).toBe("127.0.0.1:5000/engine-pr-7");
+    expect(url("mirror.example.com/team/images")).toBe("mirror.example.com/team/images-pr-7");
+    expect(url("mirror.example.com:443")).toBe("mirror.example.com:443/pr-7");
+    expect(previewConfig({}, { stack: "pr-7", base: "dev" }).config["gantry:registry"]).not.toHaveProperty("url");
+  });
+
   const devConfig = () => (parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
 
   it("is the base's config, cheap, unprotected and suffixed", () => {
