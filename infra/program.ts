@@ -80,8 +80,9 @@ export function buildStack(opts: ProgramOptions): Record<string, BuiltImageOutpu
   const platform = catalog.platforms[opts.stack]!;
   const declared = catalog.services[opts.stack] ?? [];
   const outputs: Record<string, BuiltImageOutputs> = {};
-  for (const service of servicesForStack(declared, platform)) {
-    const name = service.spec.name;
+  // As built in this stack (a PR preview's names carry its suffix); outputs stay keyed by declared name.
+  for (const [i, service] of servicesForStack(declared, platform).entries()) {
+    const name = declared[i]!.spec.name;
     const built = new ServiceBuild(name, { service, platform, build: opts.build });
     outputs[name] = {
       kind: service.spec.kind,

@@ -34,7 +34,8 @@ export interface RealEngineProject {
 
 export const PASSPHRASE = "gantry-real-engine-passphrase";
 
-export function makeRealEngineProject(world: RealWorld, extraEnv: Record<string, string> = {}): RealEngineProject {
+/** Without a world (a preview-only benchmark) no Docker engine or pack is on hand: nothing may build. */
+export function makeRealEngineProject(world: RealWorld | undefined, extraEnv: Record<string, string> = {}): RealEngineProject {
   const tools = ensurePulumiTools();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-engine-"));
   const dir = path.join(root, "project");
@@ -47,8 +48,8 @@ export function makeRealEngineProject(world: RealWorld, extraEnv: Record<string,
   for (const d of [home, state, tmp]) fs.mkdirSync(d);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    ...world.env,
-    PATH: [...tools.path, path.dirname(world.tools.pack), process.env.PATH ?? ""].join(path.delimiter),
+    ...world?.env,
+    PATH: [...tools.path, ...(world ? [path.dirname(world.tools.pack)] : []), process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
@@ -60,7 +61,8 @@ export function makeRealEngineProject(world: RealWorld, extraEnv: Record<string,
   };
 
   const start = (args: string[], opts: { env?: Record<string, string> } = {}) => {
-    const child = spawn(tools.pulumi, [...args, "--non-interactive", "--color", "never"], { cwd: dir, env: { ...env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    // A process group of its own, as a terminal gives a command: Ctrl-C there signals the CLI and every plugin.
+    const child = spawn(tools.pulumi, [...args, "--non-interactive", "--color", "never"], { cwd: dir, env: { ...env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -99,13 +101,28 @@ export function ok(run: EngineRun, what: string): string {
   return run.stdout;
 }
 
-/** The steps of `pulumi preview --json`, by resource name: operation and the inputs that differ. */
+interface PreviewStep {
+  op: string;
+  urn: string;
+  diffReasons?: string[];
+  oldState?: { inputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown> };
+}
+
+/**
+ * The steps of `pulumi preview --json --show-sames`, by resource name: the operation, and the inputs that differ
+ * (the engine's diff reasons, else the top-level inputs whose values differ, as `pulumi preview --diff` shows them).
+ */
 export function previewSteps(json: string): Record<string, { op: string; diffs: string[] }> {
-  const parsed = JSON.parse(json) as { steps?: Array<{ op: string; urn: string; diffs?: string[]; detailedDiff?: Record<string, unknown> }> };
+  const parsed = JSON.parse(json) as { steps?: PreviewStep[] };
   const out: Record<string, { op: string; diffs: string[] }> = {};
   for (const step of parsed.steps ?? []) {
-    if (!step.urn.includes("pulumi-nodejs:dynamic:Resource")) continue;
-    out[step.urn.slice(step.urn.lastIndexOf("::") + 2)] = { op: step.op, diffs: [...(step.diffs ?? Object.keys(step.detailedDiff ?? {}))].sort() };
+    // Dynamic resources of any type (PackImage's is pulumi-nodejs:dynamic/gantry:PackImage).
+    if (!/\$?pulumi-nodejs:dynamic[/:]/.test(step.urn)) continue;
+    const olds = step.oldState?.inputs ?? {};
+    const news = step.newState?.inputs ?? {};
+    const changed = step.op === "create" ? [] : [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    out[step.urn.slice(step.urn.lastIndexOf("::") + 2)] = { op: step.op, diffs: (step.diffReasons?.length ? step.diffReasons : changed).sort() };
   }
   return out;
 }
