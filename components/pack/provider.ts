@@ -493,6 +493,8 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
 
   async diff(_id, olds, news) {
     const change = planChange(olds, news);
+    // The engine shows a provider's stderr under the update, so a preview says what each image needs, and why.
+    if (change.action !== "none") progress(news, `will ${change.action} (${change.reasons.join(", ")} changed)`);
     return {
       changes: change.action !== "none",
       replaces: change.action === "replace" ? change.reasons : [],

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -61,11 +61,13 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     if (r.status !== 0) throw new Error(`gantry plan exited ${r.status}: ${r.stdout}\n${r.stderr}`);
     return Object.fromEntries((JSON.parse(r.stdout) as { services: Array<{ name: string; action: string }> }).services.map((s) => [s.name, s.action]));
   };
-  const preview = async () => previewSteps(ok(await project.pulumi(["preview", "--json", "--show-sames", "--stack", "build"]), "pulumi preview"));
+  let lastPreview = "";
+  const preview = async () => previewSteps((lastPreview = ok(await project.pulumi(["preview", "--json", "--show-sames", "--stack", "build"]), "pulumi preview")));
 
   beforeAll(async () => {
     deps = await startDepsServer({ token: SECRET });
-    slowDeps = await startDepsServer({ token: SECRET, bytesPerDep: 16 * 1024 * 1024, bytesPerSecond: 128 * 1024 });
+    // 4 MiB at 128 KiB/s: half a minute, long enough to interrupt and short enough to wait for.
+    slowDeps = await startDepsServer({ token: SECRET, bytesPerDep: 4 * 1024 * 1024, bytesPerSecond: 128 * 1024 });
     project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET });
     for (const name of SERVICES) {
       const app = makeApp({ html: `${name} v1\n`, deps: [`${name}-dep==1.0.0`] });
@@ -108,7 +110,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   it("a second up is a no-op: zero pack calls; preview and gantry plan both say so", async () => {
     const before = allLogs();
     expect(await preview()).toEqual({ web: { op: "same", diffs: [] }, worker: { op: "same", diffs: [] } });
-    expect(gantryPlan()).toEqual({ web: "none", worker: "none" });
+    expect(gantryPlan()).toEqual({ web: "unchanged", worker: "unchanged" });
     const run = ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up");
     // The stack, and per service its ServiceBuild and PackImage.
     expect(run).toMatch(/\b5 unchanged\b/);
@@ -131,6 +133,8 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     project.writeStackConfig("build", stackYaml(world().stack.runV2));
     const steps = await preview();
     for (const name of SERVICES) expect(steps[name]).toEqual({ op: "update", diffs: ["runImage"] });
+    // And the provider's own word for it, among the preview's diagnostics.
+    for (const name of SERVICES) expect(lastPreview).toContain(`gantry: ${name}: will rebase (runImage changed)`);
     expect(gantryPlan()).toEqual({ web: "rebase", worker: "rebase" });
     ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up");
     const after = await outputs();
@@ -157,33 +161,55 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(crane(world(), ["digest", after.web!.image]).trim()).toBe(after.web!.digest);
   }, 15 * 60_000);
 
-  it("Ctrl-C during an up ends the engine with no pack process or build container left, and the next up completes", async () => {
-    fs.writeFileSync(path.join(project.dir, "services", "web", "public", "index.html"), "web v2\n");
+  /** Starts an up whose web build downloads `dep` slowly, and resolves once pack is running. */
+  const interruptibleUp = async (html: string, dep: string) => {
+    fs.writeFileSync(path.join(project.dir, "services", "web", "public", "index.html"), html);
     // A dependency no cache holds yet, from the paced server: the build is still downloading it at Ctrl-C.
-    fs.writeFileSync(path.join(project.dir, "services", "web", "deps.txt"), "web-dep==1.0.0\nbig-dep==2.0.0\n");
+    fs.writeFileSync(path.join(project.dir, "services", "web", "deps.txt"), `web-dep==1.0.0\n${dep}\n`);
     serviceYaml("web", slowDeps.url);
-    const { child, done } = project.start(["up", "--yes", "--skip-preview", "--stack", "build"]);
+    const started = project.start(["up", "--yes", "--skip-preview", "--stack", "build"]);
     const until = Date.now() + 5 * 60_000;
     while (packProcesses(world(), world().env.DOCKER_HOST).length === 0) {
       if (Date.now() > until) throw new Error("pack never started");
       await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 3000));
-    // Ctrl-C in a terminal: SIGINT to the whole foreground process group (the CLI, its plugins, the provider).
-    process.kill(-child.pid!, "SIGINT");
-    const interrupted = Date.now();
-    const run = await done;
-    // The engine does not wait for the interrupted build to finish its download (minutes at this speed).
-    expect(Date.now() - interrupted).toBeLessThan(60_000);
-    fs.writeFileSync("/tmp/gantry-ctrlc.txt", `${run.stdout}\n----\n${run.stderr}`);
-    expect(run.status).not.toBe(0);
-    expect(`${run.stdout}\n${run.stderr}`).toMatch(/cancel/i);
+    await new Promise((r) => setTimeout(r, 2000));
+    return started;
+  };
+  // Ctrl-C in a terminal: SIGINT to the foreground process group. Pulumi starts each plugin in a group of its own,
+  // so the CLI alone gets the first one.
+  const ctrlC = (child: ChildProcess) => process.kill(-child.pid!, "SIGINT");
+  const nothingLeft = () => {
     expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
     expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
+  };
+
+  it("one Ctrl-C: Pulumi lets the running build finish and starts no other step; the update ends canceled, nothing is left running", async () => {
+    const { child, done } = await interruptibleUp("web v2\n", "big-dep==2.0.0");
+    ctrlC(child);
+    const run = await done;
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}\n${run.stderr}`).toMatch(/update canceled/);
+    nothingLeft();
+    serviceYaml("web", deps.url);
+    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the canceled one");
+    expect(await httpFromImage(world(), (await outputs()).web!.image)).toBe("web v2\n");
+  }, 20 * 60_000);
+
+  it("two Ctrl-Cs: the engine stops the provider, Gantry stops pack with it; no process or container is left, and the next up completes", async () => {
+    const { child, done } = await interruptibleUp("web v3\n", "big-dep==3.0.0");
+    ctrlC(child);
+    await new Promise((r) => setTimeout(r, 1000));
+    ctrlC(child);
+    const interrupted = Date.now();
+    const run = await done;
+    // Not the minutes the paced download would take.
+    expect(Date.now() - interrupted).toBeLessThan(60_000);
+    expect(run.status).not.toBe(0);
+    nothingLeft();
     serviceYaml("web", deps.url);
     ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the interrupted one");
-    const out = await outputs();
-    expect(await httpFromImage(world(), out.web!.image)).toBe("web v2\n");
+    expect(await httpFromImage(world(), (await outputs()).web!.image)).toBe("web v3\n");
   }, 20 * 60_000);
 
   it("destroy makes no pack call and deletes no image", async () => {

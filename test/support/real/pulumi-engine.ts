@@ -121,7 +121,7 @@ export function previewSteps(json: string): Record<string, { op: string; diffs: 
     if (!/\$?pulumi-nodejs:dynamic[/:]/.test(step.urn)) continue;
     const olds = step.oldState?.inputs ?? {};
     const news = step.newState?.inputs ?? {};
-    const changed = step.op === "create" ? [] : [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const changed = step.op === "create" ? [] : [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => !k.startsWith("__") && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
     out[step.urn.slice(step.urn.lastIndexOf("::") + 2)] = { op: step.op, diffs: (step.diffReasons?.length ? step.diffReasons : changed).sort() };
   }
   return out;
