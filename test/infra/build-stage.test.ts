@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runStack } from "../../infra/program";
-import { installMocks, PROJECT_DIR, settle, v } from "../service/harness";
+import { installMocks, PROJECT_DIR, resolveOutputs } from "../service/harness";
 import { PACK } from "../support/resource-types";
 import { formatProblem } from "../../catalog/problems";
 import { BASE, catalogOf } from "../support/catalog-fixture";
@@ -23,13 +23,7 @@ function project(extra: string): string {
 async function run(stack: string, dir: string) {
   const captured = await installMocks(stack);
   const outputs = runStack({ stack, projectDir: dir, servicesDir: path.join(dir, "services"), build: { logDir: path.join(dir, ".gantry", "logs"), statCacheDir: path.join(dir, ".gantry", "stat") } });
-  const resolved: Record<string, Record<string, unknown>> = {};
-  for (const [name, o] of Object.entries(outputs)) {
-    resolved[name] = {};
-    for (const [k, value] of Object.entries(o)) resolved[name]![k] = typeof value === "string" ? value : await v(value as never);
-  }
-  await settle();
-  return { captured, outputs: resolved };
+  return { captured, outputs: await resolveOutputs(outputs) };
 }
 
 const BUILD_STAGE = "  gantry:stage: build\n";

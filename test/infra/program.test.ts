@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../catalog/load";
 import { deployStack, unsetSecretEnv } from "../../infra/program";
-import { byType, installMocks, objectsWithKey, PROJECT_DIR, settle, strings, v, type Captured } from "../service/harness";
+import { byType, installMocks, objectsWithKey, PROJECT_DIR, resolveOutputs, strings, type Captured } from "../service/harness";
 import { answerStackReferences, PROJECT_NUMBER } from "../support/stack-references";
 import { PACK } from "../support/resource-types";
 
@@ -19,13 +19,7 @@ async function run(stack: string, projectDir = PROJECT_DIR, stackOutputs: Record
   // Logs and the fingerprint stat cache live beside the project, as .gantry/ does for a real checkout.
   const work = projectDir === PROJECT_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), "gantry-program-")) : path.join(projectDir, ".gantry");
   const outputs = deployStack({ stack, projectDir, servicesDir: path.join(projectDir, "services"), build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") } });
-  const resolved: Record<string, Record<string, unknown>> = {};
-  for (const [name, o] of Object.entries(outputs)) {
-    resolved[name] = {};
-    for (const [k, value] of Object.entries(o)) resolved[name]![k] = typeof value === "string" ? value : await v(value as never);
-  }
-  await settle();
-  return { captured, outputs: resolved };
+  return { captured, outputs: await resolveOutputs(outputs) };
 }
 
 function named(captured: Captured[], type: string, name: string): Captured {

@@ -4,7 +4,7 @@ import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { previewDestroy, previewGc, previewList, previewUp, type PreviewOptions } from "../../environments/previews";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
-import { makeRealEngineProject, ok, type RealEngineProject } from "../support/real/pulumi-engine";
+import { buildStageConfig, makeRealEngineProject, ok, type RealEngineProject } from "../support/real/pulumi-engine";
 import { crane, makeApp } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 
@@ -33,20 +33,7 @@ describeReal("gantry preview under the real Pulumi CLI", (world) => {
     fs.cpSync(app, path.join(project.dir, "services", "web"), { recursive: true });
     fs.rmSync(app, { recursive: true, force: true });
     fs.writeFileSync(path.join(project.dir, "services", "web", "service.yaml"), `name: web\nkind: service\nbuild:\n  env: {DEPS_URL: "${deps.url}"}\n`);
-    project.writeStackConfig(
-      "build",
-      `config:
-  gantry:project: gantry-real-engine
-  gantry:region: europe-west1
-  gantry:stage: build
-  gantry:registry:
-    url: ${w.registry.host}/engine
-  gantry:builder: ${w.builder.builder}
-  gantry:runImage: ${w.stack.runV1}
-  gantry:trustedBuilders: ["${w.builder.builderRepository}"]
-  gantry:buildNetwork: host
-`,
-    );
+    project.writeStackConfig("build", buildStageConfig(w, w.stack.runV1));
     // The Automation API runs the CLI with this process's environment plus the workspace's PULUMI_* variables.
     for (const k of ["PATH", "DOCKER_HOST", "DOCKER_CONFIG", "PACK_HOME", "TMPDIR"]) {
       saved[k] = process.env[k];

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
 import { docker } from "../support/real/docker-engine";
-import { makeRealEngineProject, ok, previewSteps, type RealEngineProject } from "../support/real/pulumi-engine";
+import { buildStageConfig, makeRealEngineProject, ok, previewSteps, type RealEngineProject } from "../support/real/pulumi-engine";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packProcesses } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 import { textsUnder } from "../support/files";
@@ -29,22 +29,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   let slowDeps: DepsServer;
   let project: RealEngineProject;
 
-  const stackYaml = (runImage: string) => {
-    const w = world();
-    return `config:
-  gantry:project: gantry-real-engine
-  gantry:region: europe-west1
-  gantry:stage: build
-  gantry:registry:
-    url: ${w.registry.host}/engine
-  gantry:builder: ${w.builder.builder}
-  gantry:runImage: ${runImage}
-  gantry:trustedBuilders: ["${w.builder.builderRepository}"]
-  gantry:buildNetwork: host
-  gantry:maxParallelBuilds: 2
-  gantry:buildTimeout: 10m
-`;
-  };
+  const stackYaml = (runImage: string) => buildStageConfig(world(), runImage, "  gantry:maxParallelBuilds: 2\n  gantry:buildTimeout: 10m\n");
   const serviceYaml = (name: string, depsUrl: string) =>
     fs.writeFileSync(
       path.join(project.dir, "services", name, "service.yaml"),
@@ -183,6 +168,12 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
     expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
   };
+  /** With the fast package server back, the next up completes and the image serves the edited page. */
+  const nextUpServes = async (html: string) => {
+    serviceYaml("web", deps.url);
+    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the interrupted one");
+    expect(await httpFromImage(world(), (await outputs()).web!.image)).toBe(html);
+  };
 
   it("one Ctrl-C: Pulumi lets the running build finish and starts no other step; the update ends canceled, nothing is left running", async () => {
     const { child, done } = await interruptibleUp("web v2\n", "big-dep==2.0.0");
@@ -191,9 +182,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}\n${run.stderr}`).toMatch(/update canceled/);
     nothingLeft();
-    serviceYaml("web", deps.url);
-    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the canceled one");
-    expect(await httpFromImage(world(), (await outputs()).web!.image)).toBe("web v2\n");
+    await nextUpServes("web v2\n");
   }, 20 * 60_000);
 
   it("two Ctrl-Cs: the engine stops the provider, Gantry stops pack with it; no process or container is left, and the next up completes", async () => {
@@ -207,9 +196,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(Date.now() - interrupted).toBeLessThan(60_000);
     expect(run.status).not.toBe(0);
     nothingLeft();
-    serviceYaml("web", deps.url);
-    ok(await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]), "pulumi up after the interrupted one");
-    expect(await httpFromImage(world(), (await outputs()).web!.image)).toBe("web v3\n");
+    await nextUpServes("web v3\n");
   }, 20 * 60_000);
 
   it("destroy makes no pack call and deletes no image", async () => {

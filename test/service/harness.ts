@@ -95,6 +95,17 @@ export async function installMocks(stack = "test"): Promise<Captured[]> {
 
 export const v = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
+/** A program's per-service outputs with every Output resolved, then the mock runtime settled. */
+export async function resolveOutputs(outputs: Record<string, object>): Promise<Record<string, Record<string, unknown>>> {
+  const resolved: Record<string, Record<string, unknown>> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    resolved[name] = {};
+    for (const [k, value] of Object.entries(o)) resolved[name]![k] = typeof value === "string" ? value : await v(value as never);
+  }
+  await settle();
+  return resolved;
+}
+
 /** Lets every queued registration reach the mocks. */
 export async function settle(): Promise<void> {
   await (pulumi.runtime as any).waitForRPCs();

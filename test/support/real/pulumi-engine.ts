@@ -34,6 +34,21 @@ export interface RealEngineProject {
 
 export const PASSPHRASE = "gantry-real-engine-passphrase";
 
+/** Pulumi.<stack>.yaml of a build stage on the real world: its registry, builder and run image, builds on the host network. */
+export function buildStageConfig(world: RealWorld, runImage: string, extra = ""): string {
+  return `config:
+  gantry:project: gantry-real-engine
+  gantry:region: europe-west1
+  gantry:stage: build
+  gantry:registry:
+    url: ${world.registry.host}/engine
+  gantry:builder: ${world.builder.builder}
+  gantry:runImage: ${runImage}
+  gantry:trustedBuilders: ["${world.builder.builderRepository}"]
+  gantry:buildNetwork: host
+${extra}`;
+}
+
 /** Without a world (a preview-only benchmark) no Docker engine or pack is on hand: nothing may build. */
 export function makeRealEngineProject(world: RealWorld | undefined, extraEnv: Record<string, string> = {}): RealEngineProject {
   const tools = ensurePulumiTools();
