@@ -1,5 +1,5 @@
 // Gantry's own program under the real Pulumi CLI, on a file backend private to the test: a project folder that is
-// this repository's Pulumi.yaml, package.json, tsconfig.json and infra/ (linked, so the program is the one users
+// this repository's Pulumi.yaml, package.json, tsconfig*.json and infra/ (linked, so the program is the one users
 // run), with its own services/ and Pulumi.<stack>.yaml. PULUMI_HOME, the backend and the passphrase are the
 // test's; nothing is downloaded (only the dynamic provider runs, served by the launcher beside the CLI).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -55,7 +55,7 @@ export function makeRealEngineProject(world: RealWorld | undefined, extraEnv: Re
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-engine-"));
   const dir = path.join(root, "project");
   fs.mkdirSync(path.join(dir, "services"), { recursive: true });
-  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
   for (const d of ["infra", "node_modules"]) fs.symlinkSync(path.join(REPO, d), path.join(dir, d));
   const home = path.join(root, "pulumi-home");
   const state = path.join(root, "state");
