@@ -100,8 +100,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** <host>[/path]/<last> → <host>[/path]/<last>-<stack>; a bare host gets /<stack>. */
 export function previewRegistryUrl(url: string, stack: string): string {
-  const slash = url.indexOf("/");
-  if (slash === -1) return `${url}/${stack}`;
+  if (!url.includes("/")) return `${url}/${stack}`;
   const last = url.lastIndexOf("/");
   return `${url.slice(0, last + 1)}${suffixedName(url.slice(last + 1), stack, REPOSITORY_MAX)}`;
 }
