@@ -4,8 +4,9 @@
 import * as path from "node:path";
 import { alternativeFor, classifyPackage } from "./packages";
 import { stageByRef } from "../dockerfile/parse";
-import type { RunCommand } from "./run-steps";
+import { CHECK_TOOLS, type RunCommand } from "./run-steps";
 import { requirementName } from "./source-facts";
+import { languageName } from "./language-name";
 import type { Check, CompareContext } from "./types";
 
 export interface BuildStepsResult {
@@ -58,6 +59,8 @@ function namedPackages(ctx: CompareContext): Check[] {
       const file = facts.pythonDeps.file ?? "requirements.txt";
       for (const spec of run.packages ?? []) {
         const name = requirementName(spec);
+        // A linter or test runner is no run-time dependency: it stays out of requirements (see the check note).
+        if (name && CHECK_TOOLS.has(name)) continue;
         if (name && !facts.pythonDeps.names.has(name)) checks.push({ aspect: "build", kind: "step", line: run.line, text: `add \`${spec}\` to ${file}: the Dockerfile installs it by name, and the builder installs only what ${file} lists` });
       }
     }
@@ -85,16 +88,14 @@ function packageScripts(ctx: CompareContext): Check[] {
 }
 
 function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: string[] } {
-  const custom = ctx.runs.filter((r) => r.kind === "custom");
   const checks: Check[] = [];
-  const startPrefix: string[] = [];
-  if (custom.length === 0) return { checks, startPrefix };
-  const language = ctx.detected.language;
-  if (language === "python") {
-    // The Procfile step (launch.ts) carries these; nothing else to say here.
-    startPrefix.push(...custom.map((r) => r.text));
-    return { checks, startPrefix };
+  const lint = ctx.runs.filter((r) => r.kind === "check");
+  if (lint.length > 0) {
+    checks.push({ aspect: "build", kind: "note", line: lint[0]!.line, text: `${[...new Set(lint.map((r) => `\`${r.text}\``))].join(", ")}: checks of the code, not part of the image; run them in CI before the build (a buildpacks build runs no tests or linters)` });
   }
+  const custom = ctx.runs.filter((r) => r.kind === "custom");
+  if (custom.length === 0) return { checks, startPrefix: [] };
+  const language = ctx.detected.language;
   if (language === "nodejs") {
     const builds = ctx.runs.some((r) => r.kind === "node-script" && r.script === "build") && ctx.facts.packageJson?.scripts.build !== undefined;
     const script = [...(builds ? ["npm run build"] : []), ...custom.map((r) => r.text)].join(" && ");
@@ -107,8 +108,9 @@ function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: st
         ? `add \`"gcp-build": "${script}"\` to the scripts in package.json: Google's builder runs gcp-build instead of build, and nothing else of the Dockerfile's RUN lines`
         : `add \`"gantry-build": "${script}"\` to the scripts in package.json and set \`BP_NODE_RUN_SCRIPTS: "gantry-build"\` under build.env in service.yaml`,
     });
-    return { checks, startPrefix };
+    return { checks, startPrefix: [] };
   }
+  // A build-time step stays build-time: never moved into the start command, where it would run on every instance start.
   for (const r of custom) {
     const generate = /^go generate\b/.test(r.text);
     checks.push({
@@ -117,11 +119,17 @@ function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: st
       line: r.line,
       text: generate
         ? `commit the files \`${r.text}\` writes: the Go buildpack compiles the source as it is and runs no go generate`
-        : `reproduce \`${r.text}\`: the builder runs none of the Dockerfile's custom commands, so commit what it produces to the source folder`,
+        : `run \`${r.text}\` in CI before the build, so what it writes is in the source folder the builder gets: the ${languageName(language)} buildpack runs no build commands of the app's`,
     });
   }
-  return { checks, startPrefix };
+  return { checks, startPrefix: [] };
 }
+
+/** Images the Dockerfile copies a tool from that the builder brings itself, and where the builder says so. */
+const BUILDER_TOOLS: [RegExp, string][] = [
+  [/^(ghcr\.io\/)?astral-sh\/uv(:|@|$)/, "uv: Google's builder installs uv itself when the source has uv.lock (its python/uv buildpack, GoogleCloudPlatform/buildpacks cmd/python/uv)"],
+  [/^(docker\.io\/)?(library\/)?composer(:|@|$)/, "composer: Google's builder installs Composer itself for a composer.json (its php/composer buildpacks)"],
+];
 
 function copies(ctx: CompareContext): Check[] {
   const checks: Check[] = [];
@@ -130,6 +138,11 @@ function copies(ctx: CompareContext): Check[] {
   const launchText = [parsed.config.entrypoint?.text ?? "", parsed.config.cmd?.text ?? ""].join(" ");
   for (const c of parsed.copies) {
     if (c.from !== null) {
+      const tool = BUILDER_TOOLS.find(([re]) => re.test(c.from!));
+      if (tool) {
+        checks.push({ aspect: "files", kind: "note", line: c.line, text: `${c.keyword} --from=${c.from}: ${tool[1]}` });
+        continue;
+      }
       if (!stageByRef(parsed.stages, c.from)) {
         checks.push({ aspect: "files", kind: "blocker", line: c.line, text: `${c.keyword} --from=${c.from} takes ${c.sources.join(", ")} from another image; buildpacks cannot add files from an image, so this needs a custom run image` });
       }

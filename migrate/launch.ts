@@ -1,6 +1,9 @@
 // The launch command: the Dockerfile's ENTRYPOINT and CMD against the web process the builder predicts.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { pythonAppBase } from "../dockerfile/bases";
+import { procfileLine, pythonRunsAsScript } from "./procfile-line";
 import { serversIn } from "../preflight/python";
 import { joinArgv, type ImageConfig, type ParsedDockerfile } from "../dockerfile/parse";
 import type { GoBuild } from "./run-steps";
@@ -147,13 +150,14 @@ export interface LaunchResult {
  * `startPrefix`: commands the Dockerfile ran at build time that must now run at start (see build-steps.ts).
  * `explicitPython`: packages the Dockerfile pip-installed by name, which build-steps.ts already asks to list.
  */
-export function compareLaunch(ctx: CompareContext, startPrefix: string[], explicitPython: Set<string>): LaunchResult {
+export function compareLaunch(ctx: CompareContext, _startPrefix: string[], explicitPython: Set<string>): LaunchResult {
   const { parsed, detected, facts } = ctx;
   const checks: Check[] = [];
   const launch = launchOf(parsed.config);
   const predicted = detected.processes.web ?? (detected.defaultProcess ? (detected.processes[detected.defaultProcess] ?? null) : null);
   const scripts = facts.packageJson?.scripts ?? {};
   if (!launch) {
+    if (pythonAppBase(parsed.rootBase) && detected.language === "python") return frameworkBaseLaunch(ctx, explicitPython, predicted);
     checks.push({
       aspect: "launch",
       kind: "step",
@@ -163,29 +167,95 @@ export function compareLaunch(ctx: CompareContext, startPrefix: string[], explic
   }
   if (launch.init) checks.push({ aspect: "launch", kind: "note", line: launch.line, text: `${launch.init} is dropped: the buildpacks launcher starts the process itself, and Cloud Run and GKE deliver signals to it` });
 
-  const command = rewriteForWorkspace(launch.command, parsed, ctx.imageStages, ctx.docker.context, ctx.service.sourceDir);
+  const rewritten = rewriteForWorkspace(launch.command, parsed, ctx.imageStages, ctx.docker.context, ctx.service.sourceDir);
   if (detected.language === "go") {
     const go = goLaunch(ctx, launch, predicted);
     if (go) return go;
   }
-
-  const procfileCommand = [...startPrefix, command].join(" && ");
-  const same = startPrefix.length === 0 && predicted !== null && sameCommand(command, predicted, scripts);
-  if (!same) checks.push(procfileStep(ctx, procfileCommand, launch.line, startPrefix));
-  if (!same && detected.language === "python") {
-    for (const server of serversIn(procfileCommand)) {
-      const pkg = server === "waitress-serve" ? "waitress" : server;
-      if (facts.pythonDeps.names.has(pkg) || explicitPython.has(pkg)) continue;
-      checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `add \`${pkg}\` to ${facts.pythonDeps.file ?? "requirements.txt"}: with a Procfile the builder installs only what the app lists` });
-    }
+  if (detected.language === "java") {
+    const java = javaLaunch(ctx, launch, predicted);
+    if (java) return java;
   }
-  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: same ? predicted : procfileCommand }, checks };
+
+  const line = procfileLine(rewritten, ctx.service.sourceDir);
+  const command = line.command;
+  const same = predicted !== null && sameCommand(command, predicted, scripts);
+  if (same) return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: predicted }, checks };
+
+  // `python app.py` where app.py starts nothing when run: the Dockerfile's command was not what served it.
+  const script = /^python[\d.]*\s+([\w./-]+\.py)\s*$/.exec(command)?.[1];
+  if (script && pythonRunsAsScript(ctx.service.sourceDir, script) === false && predicted) {
+    checks.push({ aspect: "launch", kind: "note", line: launch.line, text: `\`${command}\` starts nothing (${script} has no __main__ block and calls no run()); the builder's \`${predicted}\` serves the app, so no Procfile line is needed` });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: predicted }, checks };
+  }
+  if (line.missing.length > 0) {
+    checks.push({
+      aspect: "launch",
+      kind: "step",
+      line: launch.line,
+      text: `write a Procfile web line that starts the app from the source folder: the Dockerfile's \`${launch.command}\` uses ${line.missing.map((m) => `\`${m}\``).join(", ")}, which a buildpacks image does not have (the app is in /workspace, the runtime and dependencies on PATH)${predicted ? `; the builder's own \`${predicted}\` may already do it` : ""}`,
+    });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: null }, checks };
+  }
+  checks.push(procfileStep(ctx, command, launch.line));
+  if (detected.language === "python") checks.push(...serverPackages(ctx, command, explicitPython, launch.line));
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: command }, checks };
 }
 
-function procfileStep(ctx: CompareContext, command: string, line: number, startPrefix: string[]): Check {
+function serverPackages(ctx: CompareContext, command: string, explicitPython: Set<string>, line?: number): Check[] {
+  const { facts } = ctx;
+  const out: Check[] = [];
+  for (const server of serversIn(command)) {
+    const pkg = server === "waitress-serve" ? "waitress" : server;
+    if (facts.pythonDeps.names.has(pkg) || explicitPython.has(pkg)) continue;
+    out.push({ aspect: "launch", kind: "step", ...(line !== undefined ? { line } : {}), text: `add \`${pkg}\` to ${facts.pythonDeps.file ?? "requirements.txt"}: with a Procfile the builder installs only what the app lists` });
+  }
+  return out;
+}
+
+/**
+ * tiangolo's images (and the like) start gunicorn with uvicorn workers, or uWSGI behind nginx, from a script of
+ * their own on port 80, serving `app.main:app` or `main:app`. The same server, on $PORT, is a Procfile line.
+ */
+function frameworkBaseLaunch(ctx: CompareContext, explicitPython: Set<string>, predicted: string | null): LaunchResult {
+  const base = ctx.parsed.rootBase!;
+  const dir = ctx.service.sourceDir;
+  const module = fs.existsSync(path.join(dir, "app", "main.py")) ? "app.main:app" : fs.existsSync(path.join(dir, "main.py")) ? "main:app" : "app:app";
+  const asgi = /uvicorn|fastapi|starlette/.test(base.name);
+  const command = asgi ? `gunicorn -k uvicorn.workers.UvicornWorker -b :$PORT ${module}` : `gunicorn -b :$PORT ${module}`;
+  const checks: Check[] = [procfileStep(ctx, command, ctx.parsed.stages[0]!.line)];
+  checks[0]!.text += ` (FROM ${base.ref} starts ${asgi ? "gunicorn with uvicorn workers" : "its server"} from a start script of the image's own on port 80)`;
+  checks.push(...serverPackages(ctx, asgi ? `${command} uvicorn` : command, explicitPython));
+  if (asgi && !ctx.facts.pythonDeps.names.has("uvicorn") && !explicitPython.has("uvicorn")) {
+    // serversIn finds gunicorn; the worker class lives in uvicorn.
+    if (!checks.some((c) => c.text.startsWith("add `uvicorn`"))) checks.push({ aspect: "launch", kind: "step", text: `add \`uvicorn\` to ${ctx.facts.pythonDeps.file ?? "requirements.txt"}: the base image brought it, and with a Procfile the builder installs only what the app lists` });
+  }
+  return { comparison: { dockerfile: null, buildpacks: predicted, same: false, after: command }, checks };
+}
+
+/** Google's Java buildpack runs `java -jar` on the jar the build made: the Dockerfile's jar under another name is the same program. */
+function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | null): LaunchResult | null {
+  const words = shellWords(launch.command).filter((w) => w !== "exec");
+  if (words[0]?.split("/").pop() !== "java") return null;
+  const jarAt = words.indexOf("-jar");
+  if (jarAt < 0 || !predicted || !/^java -jar /.test(predicted)) return null;
+  const options = words.slice(1, jarAt);
+  const args = words.slice(jarAt + 2);
+  const checks: Check[] = [];
+  if (options.length > 0) {
+    checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `add \`JAVA_TOOL_OPTIONS: "${options.join(" ")}"\` under env in service.yaml: the Dockerfile passes these JVM options, and the builder's \`${predicted}\` reads them from there` });
+  }
+  let after = predicted;
+  if (args.length > 0) {
+    after = `${predicted} ${joinArgv(args)}`;
+    checks.push(procfileStep(ctx, after, launch.line));
+  }
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: checks.length === 0, after }, checks };
+}
+
+function procfileStep(ctx: CompareContext, command: string, line: number): Check {
   const existing = ctx.facts.procfile?.web;
-  const why = startPrefix.length > 0 ? ` (${startPrefix.map((c) => `\`${c}\``).join(" and ")} ran at build time in the Dockerfile; the ${languageName(ctx.detected.language)} buildpack has no build hook, so it runs at start)` : "";
-  const text = existing !== undefined ? `change the Procfile's web line from \`web: ${existing}\` to \`web: ${command}\`${why}` : `add a Procfile line \`web: ${command}\`${why}`;
+  const text = existing !== undefined ? `change the Procfile's web line from \`web: ${existing}\` to \`web: ${command}\`` : `add a Procfile line \`web: ${command}\``;
   return { aspect: "launch", kind: "step", line, text };
 }
 
@@ -212,7 +282,7 @@ function goLaunch(ctx: CompareContext, launch: Launch, predicted: string | null)
   let after = predicted;
   if (args.length > 0 && predicted) {
     after = `${predicted} ${joinArgv(args)}`;
-    checks.push(procfileStep(ctx, after, launch.line, []));
+    checks.push(procfileStep(ctx, after, launch.line));
   }
   const buildpacks = predicted ? `${predicted}${chosen ? ` (built from ${pkgRef(chosen)})` : ""}` : null;
   return { comparison: { dockerfile: launch.command, buildpacks, same: checks.length === 0, after }, checks };
