@@ -28,10 +28,15 @@ export function compareBuildSteps(ctx: CompareContext): BuildStepsResult {
 function systemPackages(ctx: CompareContext): Check[] {
   const checks: Check[] = [];
   const fine: string[] = [];
+  const runtimes: string[] = [];
   for (const run of ctx.runs.filter((r) => r.kind === "system-packages")) {
     const inImage = ctx.imageStages.has(run.stage);
     for (const pkg of run.packages ?? []) {
       const cls = classifyPackage(pkg, inImage);
+      if (cls === "language-runtime") {
+        if (!runtimes.includes(pkg)) runtimes.push(pkg);
+        continue;
+      }
       if (cls !== "needs-image") {
         if (!fine.includes(pkg)) fine.push(pkg);
         continue;
@@ -44,6 +49,9 @@ function systemPackages(ctx: CompareContext): Check[] {
         text: `${pkg} (${run.manager} install): buildpacks install no OS packages and the builder's ${inImage ? "run" : "build"} image does not have it, so this needs a custom ${inImage ? "run" : "build"} image${way ? `; or drop it: ${way}` : ""}`,
       });
     }
+  }
+  if (runtimes.length > 0) {
+    checks.push({ aspect: "packages", kind: "note", text: `${runtimes.join(", ")}: a language runtime or its package manager, which the builder installs itself (its runtime buildpacks), at the version the app pins` });
   }
   if (fine.length > 0) {
     checks.push({ aspect: "packages", kind: "note", text: `${fine.join(", ")}: nothing to carry over (the builder's images have compilers, certificates and time zones, and its launcher stands in for an init)` });

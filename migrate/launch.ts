@@ -177,7 +177,7 @@ export function compareLaunch(ctx: CompareContext, _startPrefix: string[], expli
     if (java) return java;
   }
 
-  const line = procfileLine(rewritten, ctx.service.sourceDir);
+  const line = procfileLine(rewritten, ctx.service.sourceDir, new Set([...facts.pythonDeps.names, ...(facts.packageJson?.dependencies ?? [])]));
   const command = line.command;
   const same = predicted !== null && sameCommand(command, predicted, scripts);
   if (same) return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: predicted }, checks };

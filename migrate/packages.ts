@@ -19,11 +19,15 @@ const ALTERNATIVES: Record<string, string> = {
   "libmysqlclient-dev": "PyMySQL, a pure-Python driver, needs neither",
 };
 
-export type PackageClass = "build-tool" | "harmless" | "needs-image";
+/** A language runtime or its package manager from the OS: the builder installs its own (its runtime buildpacks). */
+const LANGUAGE_RUNTIME = /^(python[\d.]*(-(pip|dev|venv|distutils|setuptools|wheel))?|py3-pip|nodejs|npm|yarn|openjdk-?\d*(-jre|-jdk)?(-headless)?|java-[\d.]+-openjdk(-devel|-headless)?|default-jre(-headless)?|default-jdk(-headless)?|golang(-go)?|go|ruby(-dev|-full)?|php[\d.]*(-cli|-fpm)?|dotnet-(sdk|runtime)-[\d.]+|maven|gradle)$/;
+
+export type PackageClass = "build-tool" | "harmless" | "language-runtime" | "needs-image";
 
 /** `inImage`: installed in the stage that becomes the image (or one it starts from), not in a build stage. */
 export function classifyPackage(name: string, inImage: boolean): PackageClass {
   const n = name.toLowerCase();
+  if (LANGUAGE_RUNTIME.test(n)) return "language-runtime";
   if (inImage && RUNTIME_HARMLESS.has(n)) return "harmless";
   if (BUILD_TOOLS.has(n)) return "build-tool";
   return "needs-image";

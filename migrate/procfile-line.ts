@@ -20,7 +20,11 @@ const RUNNERS: Record<string, string> = { uv: "run", poetry: "run", pipenv: "run
 // Places every image has, which a command may name.
 const SYSTEM = /^\/(tmp|dev|proc|etc\/(hosts|resolv\.conf|passwd)|bin\/(sh|bash)|usr\/bin\/env)(\/|$)/;
 
-export function procfileLine(command: string, sourceDir: string): ProcfileLine {
+// Programs every run image has (a shell and coreutils), which a start command may call.
+const RUN_IMAGE = new Set(["sh", "bash", "exec", "env", "sleep", "echo", "cat", "test", "["]);
+
+/** `dependencies`: names the app's manifest lists, whose console scripts the builder puts on PATH. */
+export function procfileLine(command: string, sourceDir: string, dependencies: ReadonlySet<string> = new Set()): ProcfileLine {
   let words = shellWords(command);
   let text = command;
   // `uv run gunicorn ...` -> `gunicorn ...`
@@ -39,6 +43,8 @@ export function procfileLine(command: string, sourceDir: string): ProcfileLine {
   if (first && !first.includes("/") && !ON_PATH.test(first) && isFile(sourceDir, first)) text = `./${text.trimStart()}`;
 
   const missing: string[] = [];
+  const program = shellWords(text).find((w) => !/^[A-Za-z_]\w*=/.test(w) && w !== "exec") ?? "";
+  if (program && !program.includes("/") && !program.includes("$") && !ON_PATH.test(program) && !RUN_IMAGE.has(program) && !dependencies.has(program.toLowerCase())) missing.push(program);
   for (const w of shellWords(text)) {
     // `--config=/etc/app.conf` and `CONFIG=/etc/app.conf` name a path as much as a bare word does.
     const p = w.replace(/^[A-Za-z_]\w*=/, "").replace(/^--?[\w-]+=/, "");

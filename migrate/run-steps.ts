@@ -82,6 +82,8 @@ function classify(rawWords: string[], env: Record<string, string>, run: RunStep)
     return { ...base, kind: "custom" };
   }
   if (exe === "bundle" && sub === "install") return { ...base, kind: "dependencies" };
+  // conda environments are what a conda base brings; that base is the blocker (dockerfile/bases.ts), not this step.
+  if (["conda", "mamba", "micromamba"].includes(exe)) return { ...base, kind: ["install", "create", "env", "update"].includes(sub) ? "dependencies" : "housekeeping" };
   if (exe === "composer" && sub === "install") return { ...base, kind: "dependencies" };
   if (["mvn", "mvnw", "gradle", "gradlew", "sbt"].includes(exe)) {
     // The Java buildpack runs the build itself and fetches what it needs (`dependency:go-offline` only warms a cache);

@@ -38,7 +38,7 @@ const IMAGES: [RegExp, VersionedLanguage][] = [
 
 /** Images whose tag's leading number is not the language's: the build tool's version comes first ("maven:3.8.5-eclipse-temurin-17"). */
 const TOOL_IMAGES: [RegExp, "python" | "nodejs" | "java"][] = [
-  [/^(maven|gradle|sbt|sbtscala\/scala-sbt)$/, "java"],
+  [/^(maven|gradle|sbt|sbtscala\/scala-sbt|tomcat|jetty)$/, "java"],
   [/^(tiangolo\/.+|nikolaik\/python-nodejs|astral-sh\/uv)$/, "python"],
   [/^(puppeteer\/puppeteer|browserless\/chrome|zenika\/alpine-chrome)$/, "nodejs"],
 ];
