@@ -14,7 +14,7 @@ export interface ProcfileLine {
 }
 
 // The runtime's and the dependencies' executables, which the buildpacks put on PATH.
-const ON_PATH = /^(python[\d.]*|pip[\d.]*|node|nodejs|npm|npx|yarn|pnpm|java|ruby|bundle|php|dotnet|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|streamlit|flask|celery|uwsgi|rackup|puma|rails)$/;
+const ON_PATH = /^(python[\d.]*|pip[\d.]*|node|nodejs|npm|npx|yarn|pnpm|java|ruby|bundle|php|dotnet|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|streamlit|flask|rackup|puma|rails)$/;
 // Wrappers that only find the virtualenv; the builder's virtualenv is already on PATH.
 const RUNNERS: Record<string, string> = { uv: "run", poetry: "run", pipenv: "run", pdm: "run", rye: "run" };
 // Places every image has, which a command may name.
@@ -80,5 +80,5 @@ export function pythonRunsAsScript(sourceDir: string, file: string): boolean | n
   } catch {
     return null;
   }
-  return /^if\s+__name__\s*==\s*['"]__main__['"]/m.test(text) || /^[A-Za-z_][\w.]*\.(run|serve|run_forever|start)\(/m.test(text) || /^(uvicorn|waitress|asyncio)\.(run|serve)\(/m.test(text) || /^main\(\)/m.test(text);
+  return /^if\s+__name__\s*==\s*['"]__main__['"]/m.test(text) || /^[A-Za-z_][\w.]*\.(run|serve|run_forever|run_app|start)\(/m.test(text) || /^(uvicorn|waitress|asyncio)\.(run|serve)\(/m.test(text) || /^main\(\)/m.test(text);
 }
