@@ -4,6 +4,7 @@ import { displayPath } from "../catalog/display-path";
 import { dockerBuildOf } from "../catalog/docker-build";
 import type { Catalog, LoadedService } from "../catalog/load";
 import { compareService, type Comparison } from "./compare";
+import { languageName } from "./language-name";
 import type { Check } from "./types";
 import { reasonOf, verdictOf, type Verdict } from "./verdict";
 
@@ -55,7 +56,7 @@ export function migrateService(service: LoadedService, builder: string, cwd = pr
   }
   const { checks, ...rest } = comparison;
   const texts = (kind: Check["kind"]) => checks.filter((c) => c.kind === kind).map((c) => c.text);
-  const ready = `the builder's \`${rest.launch.buildpacks ?? "default process"}\` runs what the Dockerfile ran${rest.runtime?.dockerfile ? `, on the same ${rest.runtime.language === "nodejs" ? "Node.js" : rest.runtime.language} line (${rest.runtime.dockerfile})` : ""}, and nothing else of the image is missing`;
+  const ready = `the builder's \`${rest.launch.buildpacks ?? "default process"}\` runs what the Dockerfile ran${rest.runtime?.dockerfile ? `, on the same ${languageName(rest.runtime.language)} line (${rest.runtime.dockerfile})` : ""}, and nothing else of the image is missing`;
   return { ...base, ...rest, verdict: verdictOf(checks), reason: reasonOf(checks, ready), steps: texts("step"), blockers: texts("blocker"), notes: texts("note"), checks };
 }
 
