@@ -253,6 +253,13 @@ function runText(ins: Instruction): string {
 function jsonStrings(ins: Instruction): string[] | null {
   const j = ins as unknown as { getOpeningBracket?(): unknown; getJSONStrings?(): { getJSONValue(): string }[] };
   if (!j.getOpeningBracket || !j.getJSONStrings || j.getOpeningBracket() === null) return null;
+  // dockerfile-ast drops the spaces inside a JSON string ("daemon off;" comes back "daemonoff;"): read the array itself.
+  try {
+    const parsed: unknown = JSON.parse((ins.getArgumentsContent() ?? "").replace(/\\\r?\n/g, ""));
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((x) => typeof x === "string")) return parsed as string[];
+  } catch {
+    // Not strict JSON (a continuation line, a comment): fall back to the parser's strings.
+  }
   const strings = j.getJSONStrings();
   return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : null;
 }

@@ -7,7 +7,7 @@ import { procfileLine, pythonRunsAsScript } from "./procfile-line";
 import { serversIn } from "../preflight/python";
 import { joinArgv, type ImageConfig, type ParsedDockerfile } from "../dockerfile/parse";
 import type { GoBuild } from "./run-steps";
-import { shellWords } from "./shell";
+import { flagValue, shellWords } from "./shell";
 import { languageName } from "./language-name";
 import type { Check, CompareContext } from "./types";
 
@@ -177,6 +177,9 @@ export function compareLaunch(ctx: CompareContext, _startPrefix: string[], expli
     if (java) return java;
   }
 
+  const ff = functionsFramework(ctx, launch, rewritten, predicted);
+  if (ff) return ff;
+
   const line = procfileLine(rewritten, ctx.service.sourceDir, new Set([...facts.pythonDeps.names, ...(facts.packageJson?.dependencies ?? [])]));
   const command = line.command;
   const same = predicted !== null && sameCommand(command, predicted, scripts);
@@ -251,6 +254,28 @@ function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | nul
     checks.push(procfileStep(ctx, after, launch.line));
   }
   return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: checks.length === 0, after }, checks };
+}
+
+/**
+ * A Functions Framework start (`functions-framework --target=hello`, `npx @google-cloud/functions-framework ...`):
+ * Google's builder builds a function itself when GOOGLE_FUNCTION_TARGET is set (its functions_framework buildpacks,
+ * GoogleCloudPlatform/buildpacks cmd/{nodejs,python,go,java}/functions_framework), listening on $PORT.
+ */
+function functionsFramework(ctx: CompareContext, launch: Launch, command: string, predicted: string | null): LaunchResult | null {
+  let words = shellWords(command).filter((w) => w !== "exec");
+  if (words[0] === "npx") words = words.slice(1).filter((w) => w !== "--yes" && w !== "-y");
+  const program = (words[0] ?? "").split("/").pop()!;
+  if (!/^(functions-framework(-python)?|functions_framework)$/.test(program) && words[0] !== "@google-cloud/functions-framework") return null;
+  const target = flagValue(words, ["--target"]);
+  if (!target) return null;
+  const checks: Check[] = [];
+  if (ctx.builder.family !== "google") return null;
+  checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_TARGET: "${target}"\` under build.env in service.yaml instead of a Procfile: Google's builder then starts the Functions Framework itself on $PORT (its functions_framework buildpack)` });
+  const signature = flagValue(words, ["--signature-type"]);
+  if (signature && signature !== "http") checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_SIGNATURE_TYPE: "${signature}"\` under build.env in service.yaml (the Dockerfile passes --signature-type=${signature})` });
+  const source = flagValue(words, ["--source"]);
+  if (source) checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_SOURCE: "${source.replace(/^\.\//, "")}"\` under build.env in service.yaml (the Dockerfile passes --source=${source})` });
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: null }, checks };
 }
 
 function procfileStep(ctx: CompareContext, command: string, line: number): Check {

@@ -47,6 +47,11 @@ describe("ARG values, as Docker resolves them", () => {
     expect(parseDockerfile(text).config.env.map((e) => `${e.name}=${e.value}`)).toEqual(["V=1.4", "L=$LOCAL"]);
   });
 
+  it("an exec-form string keeps its spaces, across a continuation line", () => {
+    expect(parseDockerfile('FROM nginx\nCMD ["nginx", \\\n  "-g", "daemon off;"]\n').config.cmd).toMatchObject({ argv: ["nginx", "-g", "daemon off;"], text: "nginx -g 'daemon off;'" });
+    expect(parseDockerfile('FROM nginx\nCOPY ["my file.txt", "/srv/"]\n').copies[0]).toMatchObject({ sources: ["my file.txt"], dest: "/srv/" });
+  });
+
   it("the image's root base follows stage parents; scratch has none", () => {
     expect(parseDockerfile("FROM node:20 AS base\nFROM base AS deps\nFROM deps\n").rootBase).toMatchObject({ name: "node", tag: "20" });
     expect(parseDockerfile("FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /x /x\n").rootBase).toBeNull();
