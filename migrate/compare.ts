@@ -95,7 +95,12 @@ function builderFindings(detected: DetectResult, checks: Check[]): Check[] {
   return detected.findings
     .filter((f) => f.code !== "dockerfile-ignored")
     .filter((f) => !(procfile && SETTLED_BY_PROCFILE.has(f.code)) && !(buildable && SETTLED_BY_BUILDABLE.has(f.code)) && !(runtime && f.code === "runtime-version-unavailable"))
-    .map((f): Check => ({ aspect: "builder", kind: f.severity === "error" ? "step" : "note", text: `${f.message} Fix: ${f.fix}` }));
+    .map((f): Check =>
+      // Nothing to build at all (a Rust or Elixir app, a static site): no step makes the builder build it.
+      f.code === "nothing-detected"
+        ? { aspect: "builder", kind: "blocker", text: `the builder detects no language it has buildpacks for in this source folder, so it would build nothing; ${f.message}` }
+        : { aspect: "builder", kind: f.severity === "error" ? "step" : "note", text: `${f.message} Fix: ${f.fix}` },
+    );
 }
 
 function dedupe(checks: Check[]): Check[] {

@@ -7,6 +7,8 @@ const PLUMBING = new Set([
   "PATH", "HOME", "LANG", "LC_ALL", "LANGUAGE", "DEBIAN_FRONTEND", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHASHSEED",
   "VIRTUAL_ENV", "PIPENV_VENV_IN_PROJECT", "GOPATH", "GOBIN", "GOFLAGS", "GO111MODULE", "CGO_ENABLED", "GOOS", "GOARCH", "JAVA_HOME", "GEM_HOME",
   "BUNDLE_PATH", "BUNDLE_WITHOUT", "PORT", "APP_HOME",
+  // Next.js: telemetry off and the standalone server's bind address; `next start` on the builder binds all interfaces.
+  "NEXT_TELEMETRY_DISABLED", "HOSTNAME",
 ]);
 const PLUMBING_PREFIXES = ["PIP_", "POETRY_", "UV_", "NPM_CONFIG_", "YARN_", "PNPM_", "NODE_OPTIONS_"];
 

@@ -181,9 +181,17 @@ export function compareLaunch(ctx: CompareContext, _startPrefix: string[], expli
   if (ff) return ff;
 
   const line = procfileLine(rewritten, ctx.service.sourceDir, new Set([...facts.pythonDeps.names, ...(facts.packageJson?.dependencies ?? [])]));
-  const command = line.command;
+  // A port below 1024 cannot be bound by the non-root user a buildpacks image runs as: the line listens on $PORT.
+  const privileged = lowPort(line.command);
+  const command = privileged ? privileged.command : line.command;
   const same = predicted !== null && sameCommand(command, predicted, scripts);
   if (same) return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: predicted }, checks };
+
+  const equivalent = sameApp(ctx, command, predicted);
+  if (equivalent) {
+    checks.push({ aspect: "launch", kind: "note", line: launch.line, text: equivalent });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: true, after: predicted }, checks };
+  }
 
   // `python app.py` where app.py starts nothing when run: the Dockerfile's command was not what served it.
   const script = /^python[\d.]*\s+([\w./-]+\.py)\s*$/.exec(command)?.[1];
@@ -200,7 +208,9 @@ export function compareLaunch(ctx: CompareContext, _startPrefix: string[], expli
     });
     return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: null }, checks };
   }
-  checks.push(procfileStep(ctx, command, launch.line));
+  const step = procfileStep(ctx, command, launch.line);
+  if (privileged) step.text += ` (port ${privileged.port} becomes $PORT: a buildpacks image runs as a non-root user, which cannot bind a port below 1024)`;
+  checks.push(step);
   if (detected.language === "python") checks.push(...serverPackages(ctx, command, explicitPython, launch.line));
   return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: command }, checks };
 }
@@ -254,6 +264,57 @@ function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | nul
     checks.push(procfileStep(ctx, after, launch.line));
   }
   return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: checks.length === 0, after }, checks };
+}
+
+const LOW_PORT = [
+  /(--port(?:=|\s+))(\d{1,3})(?=\s|$)/,
+  /((?:^|\s)-p(?:=|\s+))(\d{1,3})(?=\s|$)/,
+  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.[\]-]*:)(\d{1,3})(?=['"]?(?:\s|$))/,
+  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,3})(?=\s|$)/,
+];
+
+function lowPort(command: string): { command: string; port: number } | null {
+  for (const re of LOW_PORT) {
+    const m = re.exec(command);
+    if (m && Number(m[2]) < 1024) return { command: command.replace(re, "$1$$PORT"), port: Number(m[2]) };
+  }
+  return null;
+}
+
+/**
+ * Commands that differ in words but serve the same app, where the builder's own command is the better one:
+ * `python app.py` running Flask's development server against the builder's `gunicorn app:app` (or an ASGI app
+ * against its `uvicorn`), `go run` against the binary the Go buildpack compiles, and a Node.js file the Dockerfile's
+ * build stage made (Next.js `standalone` output) against the package's own start script.
+ */
+function sameApp(ctx: CompareContext, command: string, predicted: string | null): string | null {
+  if (!predicted) return null;
+  const words = shellWords(command).filter((w) => w !== "exec");
+  const dir = ctx.service.sourceDir;
+  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^([\w/]+)\.py$/.exec(words[1]!);
+  if (py) {
+    const module = py[1]!.replace(/\//g, ".");
+    let text = "";
+    try {
+      text = fs.readFileSync(path.join(dir, words[1]!), "utf8");
+    } catch {
+      return null;
+    }
+    const wsgi = /^app\s*=\s*(flask\.)?Flask\(/m.test(text) && new RegExp(`^gunicorn\\b.*\\s${module}:app$`).test(predicted);
+    const asgi = /^app\s*=\s*(fastapi\.)?(FastAPI|Starlette)\(/m.test(text) && new RegExp(`^uvicorn ${module}:app\\b`).test(predicted);
+    const port = /\bport\s*=\s*(\d{2,5})/.exec(text)?.[1];
+    const ignored = port && port !== "8080" ? `, and the port ${port} written in ${words[1]} no longer applies` : "";
+    if (wsgi || asgi) return `\`${command}\` runs ${words[1]}'s \`app\` in ${wsgi ? "Flask's development server" : "its own uvicorn call"}; the builder's \`${predicted}\` serves the same app on $PORT${ignored}, so no Procfile line is needed`;
+    return null;
+  }
+  if (words[0] === "go" && words[1] === "run" && ctx.detected.language === "go") return `\`${command}\` compiles and runs the app at start; the Go buildpack compiles it at build time and runs the binary (\`${predicted}\`)`;
+  const js = /^node$/.test(words[0] ?? "") && words.length === 2 && /\.m?js$/.test(words[1]!) ? words[1]! : null;
+  if (js && ctx.detected.language === "nodejs" && /^npm run start$/.test(predicted) && !fs.existsSync(path.join(dir, js))) {
+    const fromBuild = ctx.parsed.copies.some((c) => c.from !== null && ctx.imageStages.has(c.stage) && c.sources.some((s) => /standalone|dist|build|\.next/.test(s)));
+    const start = ctx.facts.packageJson?.scripts.start;
+    if (fromBuild && start) return `\`${command}\` runs ${js}, which the Dockerfile's build stage made and the source folder does not have; the builder runs the build and then \`npm run start\` (\`${start}\`), which serves the same app`;
+  }
+  return null;
 }
 
 /**

@@ -5,10 +5,16 @@
 const BUILD_TOOLS = new Set([
   "build-essential", "build-base", "gcc", "g++", "make", "cmake", "pkg-config", "pkgconf", "musl-dev", "libc-dev", "libc6-dev", "linux-headers",
   "git", "curl", "wget", "ca-certificates", "unzip", "xz-utils", "gnupg", "gnupg2", "apt-transport-https", "software-properties-common",
+  // Alpine's glibc shims: the builder's Ubuntu images have glibc.
+  "libc6-compat", "gcompat",
 ]);
 
 /** Harmless at run time: in the run image already, or only useful inside a hand-made image (an init, a shell). */
-const RUNTIME_HARMLESS = new Set(["ca-certificates", "tzdata", "tini", "dumb-init", "bash", "coreutils", "procps", "curl", "wget"]);
+const RUNTIME_HARMLESS = new Set([
+  "ca-certificates", "tzdata", "tini", "dumb-init", "bash", "coreutils", "procps", "curl", "wget",
+  // Alpine's glibc shims and user tools: an Ubuntu run image has glibc, and the launcher runs as its own user.
+  "libc6-compat", "gcompat", "shadow", "shadow-utils", "su-exec", "gosu", "sudo", "locales",
+]);
 
 /** A way out that avoids the package altogether, where a common one exists. */
 const ALTERNATIVES: Record<string, string> = {
