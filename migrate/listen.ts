@@ -24,6 +24,7 @@ const LITERAL: RegExp[] = [
   /^\s*server\.port\s*[=:]\s*(\d{2,5})\s*$/m, // Spring application.properties / .yml
   /^\s*(?:const|let|var)\s+port\s*=\s*(\d{2,5})\s*;?\s*$/im,
   /^\s*PORT\s*=\s*(\d{2,5})\s*$/m,
+  /^\s*bind\s*=\s*\[?\s*["'][\w.]*:(\d{2,5})["']/m, // gunicorn.conf.py
 ];
 const READS_PORT = [
   /process\.env\.PORT|process\.env\[['"]PORT['"]\]/,
@@ -59,7 +60,9 @@ export function sourceListen(dir: string): SourceListen {
 
 /** The port a start command's program listens on when it is given none: the server's own default. */
 export function defaultPortOf(command: string): number | null {
-  const w = command.trim().split(/\s+/);
+  let w = command.trim().split(/\s+/);
+  // `python -m flask run` is `flask run`.
+  if (/^python[\d.]*$/.test((w[0] ?? "").split("/").pop()!) && w[1] === "-m" && w[2] && w[2] !== "http.server") w = w.slice(2);
   const exe = (w[0] ?? "").split("/").pop() ?? "";
   const args = w.slice(1).join(" ");
   if (/\$\{?PORT\b/.test(command)) return null;

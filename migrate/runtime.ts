@@ -34,6 +34,7 @@ const IMAGES: [RegExp, VersionedLanguage][] = [
   [/^distroless\/python3/, "python"],
   [/^distroless\/nodejs/, "nodejs"],
   [/^distroless\/java/, "java"],
+  [/^dotnet\/(aspnet|runtime|sdk|runtime-deps)$/, "dotnet"],
 ];
 
 /** Images whose tag's leading number is not the language's: the build tool's version comes first ("maven:3.8.5-eclipse-temurin-17"). */

@@ -155,6 +155,7 @@ describe("well-known bases", () => {
     expect(stage("tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim")).toEqual({ language: "python", version: "3.9" });
     expect(stage("eclipse-temurin:17-jre-alpine")).toEqual({ language: "java", version: "17" });
     expect(stage("google/cloud-sdk:slim")).toBeNull();
+    expect(stage("mcr.microsoft.com/dotnet/aspnet:8.0")).toEqual({ language: "dotnet", version: "8" });
   });
 });
 
@@ -222,12 +223,15 @@ describe("the port the app listens on", () => {
     [{ "src/main/resources/application.properties": "spring.application.name=x\nserver.port=8081\n" }, 8081, "src/main/resources/application.properties:2", false],
     [{ "main.go": 'http.ListenAndServe(":"+os.Getenv("PORT"), nil)\n' }, null, null, true],
     [{ "README.md": "app.listen(3000)\n" }, null, null, false],
+    [{ "gunicorn.conf.py": 'workers = 2\nbind = "0.0.0.0:8000"\n' }, 8000, "gunicorn.conf.py:2", false],
   ])("%j", (files, port, where, readsPort) => {
     expect(sourceListen(tree(files))).toEqual({ port, where, readsPort });
   });
 
   it("a server's own default when the command gives no port", () => {
     expect(defaultPortOf("flask run --host=0.0.0.0")).toBe(5000);
+    expect(defaultPortOf("python -m flask run --host=0.0.0.0")).toBe(5000);
+    expect(defaultPortOf("python3 -m uvicorn main:app")).toBe(8000);
     expect(defaultPortOf("uvicorn main:app --host 0.0.0.0")).toBe(8000);
     expect(defaultPortOf("streamlit run app.py")).toBe(8501);
     expect(defaultPortOf("python manage.py runserver")).toBe(8000);
