@@ -11,18 +11,15 @@ import type { Check, CompareContext } from "./types";
 
 export interface BuildStepsResult {
   checks: Check[];
-  /** Commands the Dockerfile ran at build time that, for Python, must run at start instead. */
-  startPrefix: string[];
   /** Normalized names of the Python packages the Dockerfile installed by name. */
   explicitPython: Set<string>;
 }
 
 export function compareBuildSteps(ctx: CompareContext): BuildStepsResult {
   const checks: Check[] = [...systemPackages(ctx), ...namedPackages(ctx), ...packageScripts(ctx), ...copies(ctx)];
-  const custom = customCommands(ctx);
-  checks.push(...custom.checks);
+  checks.push(...customCommands(ctx));
   const explicitPython = new Set(ctx.runs.filter((r) => r.kind === "python-packages").flatMap((r) => r.packages ?? []).map(requirementName).filter((n): n is string => n !== null));
-  return { checks, startPrefix: custom.startPrefix, explicitPython };
+  return { checks, explicitPython };
 }
 
 function systemPackages(ctx: CompareContext): Check[] {
@@ -95,14 +92,14 @@ function packageScripts(ctx: CompareContext): Check[] {
   return [{ aspect: "build", kind: "step", line: runs[0]!.line, text: `set \`${name}: "${scripts.join(",")}"\` under build.env in service.yaml (the Dockerfile runs ${scripts.map((s) => `\`npm run ${s}\``).join(", ")})` }];
 }
 
-function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: string[] } {
+function customCommands(ctx: CompareContext): Check[] {
   const checks: Check[] = [];
   const lint = ctx.runs.filter((r) => r.kind === "check");
   if (lint.length > 0) {
     checks.push({ aspect: "build", kind: "note", line: lint[0]!.line, text: `${[...new Set(lint.map((r) => `\`${r.text}\``))].join(", ")}: checks of the code, not part of the image; run them in CI before the build (a buildpacks build runs no tests or linters)` });
   }
   const custom = ctx.runs.filter((r) => r.kind === "custom");
-  if (custom.length === 0) return { checks, startPrefix: [] };
+  if (custom.length === 0) return checks;
   const language = ctx.detected.language;
   if (language === "nodejs") {
     const builds = ctx.runs.some((r) => r.kind === "node-script" && r.script === "build") && ctx.facts.packageJson?.scripts.build !== undefined;
@@ -116,7 +113,7 @@ function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: st
         ? `add \`"gcp-build": "${script}"\` to the scripts in package.json: Google's builder runs gcp-build instead of build, and nothing else of the Dockerfile's RUN lines`
         : `add \`"gantry-build": "${script}"\` to the scripts in package.json and set \`BP_NODE_RUN_SCRIPTS: "gantry-build"\` under build.env in service.yaml`,
     });
-    return { checks, startPrefix: [] };
+    return checks;
   }
   // A build-time step stays build-time: never moved into the start command, where it would run on every instance start.
   for (const r of custom) {
@@ -130,7 +127,7 @@ function customCommands(ctx: CompareContext): { checks: Check[]; startPrefix: st
         : `run \`${r.text}\` in CI before the build, so what it writes is in the source folder the builder gets: the ${languageName(language)} buildpack runs no build commands of the app's`,
     });
   }
-  return { checks, startPrefix: [] };
+  return checks;
 }
 
 /** Images the Dockerfile copies a tool from that the builder brings itself, and where the builder says so. */

@@ -48,7 +48,7 @@ export function compareService(service: LoadedService, docker: DockerBuild, buil
   };
 
   const build = compareBuildSteps(ctx);
-  const launch = compareLaunch(ctx, build.startPrefix, build.explicitPython);
+  const launch = compareLaunch(ctx, build.explicitPython);
   const port = comparePort(ctx, launch.comparison.after);
   const runtime = compareRuntime(parsed, detected, builder);
   const checks = [...compareLanguages(ctx), ...compareBase(ctx), ...launch.checks, ...port.checks, ...runtimeChecks(ctx, runtime), ...build.checks, ...compareEnv(ctx), ...compareUser(ctx)];

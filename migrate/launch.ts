@@ -8,7 +8,6 @@ import { serversIn } from "../preflight/python";
 import { joinArgv, type ImageConfig, type ParsedDockerfile } from "../dockerfile/parse";
 import type { GoBuild } from "./run-steps";
 import { flagValue, shellWords } from "./shell";
-import { languageName } from "./language-name";
 import type { Check, CompareContext } from "./types";
 
 export interface Launch {
@@ -147,10 +146,9 @@ export interface LaunchResult {
 }
 
 /**
- * `startPrefix`: commands the Dockerfile ran at build time that must now run at start (see build-steps.ts).
  * `explicitPython`: packages the Dockerfile pip-installed by name, which build-steps.ts already asks to list.
  */
-export function compareLaunch(ctx: CompareContext, _startPrefix: string[], explicitPython: Set<string>): LaunchResult {
+export function compareLaunch(ctx: CompareContext, explicitPython: Set<string>): LaunchResult {
   const { parsed, detected, facts } = ctx;
   const checks: Check[] = [];
   const launch = launchOf(parsed.config);
