@@ -62,7 +62,7 @@ function imageStages(parsed: ParsedDockerfile): Set<number> {
   return out;
 }
 
-function runtimeChecks(ctx: CompareContext, runtime: RuntimeComparison | null): Check[] {
+export function runtimeChecks(ctx: CompareContext, runtime: RuntimeComparison | null): Check[] {
   const language = ctx.detected.language;
   if (!language) return [];
   if (!runtime) {
@@ -88,7 +88,7 @@ function runtimeChecks(ctx: CompareContext, runtime: RuntimeComparison | null): 
 }
 
 /** The builder's own findings on the folder that the comparison's steps do not already settle. */
-function builderFindings(detected: DetectResult, checks: Check[]): Check[] {
+export function builderFindings(detected: DetectResult, checks: Check[]): Check[] {
   const procfile = checks.some((c) => c.kind === "step" && /Procfile/.test(c.text));
   const buildable = checks.some((c) => c.kind === "step" && /GOOGLE_BUILDABLE|BP_GO_TARGETS/.test(c.text));
   const runtime = checks.some((c) => c.aspect === "runtime" && c.kind !== "note");
@@ -103,7 +103,7 @@ function builderFindings(detected: DetectResult, checks: Check[]): Check[] {
     );
 }
 
-function dedupe(checks: Check[]): Check[] {
+export function dedupe(checks: Check[]): Check[] {
   const seen = new Set<string>();
   return checks.filter((c) => {
     const key = `${c.kind}\0${c.text}`;

@@ -254,6 +254,8 @@ describe("the verdict's reason, one line", () => {
     expect(reasonOf([c("note", "n"), c("step", "set `GOOGLE_GO_VERSION: \"1.22\"` under build.env: because")], "R")).toBe('1 step, first: set `GOOGLE_GO_VERSION: "1.22"` under build.env');
     expect(reasonOf([c("step", "a; b"), c("step", "c")], "R")).toBe("2 steps, first: a");
     expect(reasonOf([c("step", "plain")], "R")).toBe("1 step, first: plain");
+    // Only a colon or semicolon followed by a space ends the change.
+    expect(reasonOf([c("step", "map host:port now: because")], "R")).toBe("1 step, first: map host:port now");
   });
 
   it("ready: what makes it ready", () => {
