@@ -72,6 +72,8 @@ function namedPackages(ctx: CompareContext): Check[] {
     if (run.kind === "node-packages") {
       for (const spec of run.packages ?? []) {
         const name = spec.replace(/(?<=.)@[^/]*$/, "");
+        // Package managers the builder brings itself for their lock file (GoogleCloudPlatform/buildpacks cmd/nodejs/yarn, pnpm).
+        if (NODE_TOOLING.has(name)) continue;
         if (!facts.packageJson?.dependencies.has(name)) checks.push({ aspect: "build", kind: "step", line: run.line, text: `add \`${name}\` to dependencies in package.json: the Dockerfile installs it by name, and the builder installs only what package.json lists` });
       }
     }
@@ -129,6 +131,8 @@ function customCommands(ctx: CompareContext): Check[] {
   }
   return checks;
 }
+
+const NODE_TOOLING = new Set(["npm", "yarn", "pnpm", "corepack"]);
 
 /** Images the Dockerfile copies a tool from that the builder brings itself, and where the builder says so. */
 const BUILDER_TOOLS: [RegExp, string][] = [

@@ -73,6 +73,8 @@ function classify(rawWords: string[], env: Record<string, string>, run: RunStep)
   if (exe === "uv") return sub === "sync" || (sub === "pip" && ["sync", "install"].includes(words[2] ?? "")) ? { ...base, kind: "dependencies" } : { ...base, kind: "housekeeping" };
 
   if (exe === "npm" || exe === "yarn" || exe === "pnpm") return nodeCommand(base, exe, words.slice(1));
+  // `corepack enable` / `corepack prepare pnpm@9 --activate` set up the package manager the builder installs itself.
+  if (exe === "corepack") return { ...base, kind: "housekeeping" };
 
   if (exe === "go") {
     if (sub === "mod") return { ...base, kind: "dependencies" };

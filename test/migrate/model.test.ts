@@ -102,6 +102,10 @@ describe("checks, dependency steps and custom commands", () => {
     expect(classifyRuns([{ stage: 0, line: 1, text: "npm run build" }])[0]).toMatchObject({ kind: "node-script", script: "build" });
   });
 
+  it("setting up a Node.js package manager is the builder's job", () => {
+    expect(run("corepack enable && corepack prepare pnpm@9.1.0 --activate")).toEqual([{ kind: "housekeeping" }, { kind: "housekeeping" }]);
+  });
+
   it("pip installs of tools the builder brings are no packages to list", () => {
     expect(run("pip install --no-cache-dir poetry==1.8.3 uv pipenv")).toEqual([{ kind: "housekeeping" }]);
     expect(run("pip install boto3 uv")).toEqual([{ kind: "python-packages", packages: ["boto3"] }]);
