@@ -94,6 +94,7 @@ describe("the builder's findings a step already settles", () => {
 
   it("a runtime step settles the builder's unavailable-version finding; a runtime note does not", () => {
     expect(builderFindings(detected("runtime-version-unavailable"), [step("pin 3.10", "runtime")])).toEqual([]);
+    expect(builderFindings(detected("runtime-version-unavailable"), [step("add a Procfile line"), step("pin 3.10", "runtime")])).toEqual([]);
     expect(builderFindings(detected("runtime-version-unavailable"), [{ aspect: "runtime", kind: "note", text: "n" }])).toHaveLength(1);
     expect(builderFindings(detected("runtime-version-unavailable"), [step("pin 3.10", "build")])).toHaveLength(1);
   });
