@@ -39,7 +39,10 @@ export interface Command {
 
 export interface EnvEntry {
   name: string;
+  /** With ARG and ENV references resolved. */
   value: string;
+  /** As written, when it differs (`$VERSION`). */
+  source?: string;
   line: number;
 }
 
@@ -77,6 +80,8 @@ export interface ParsedDockerfile {
   /** Stages whose work reaches the built image: its ancestors and those it copies from, transitively. */
   reachable: Stage[];
   config: ImageConfig;
+  /** The image the built stage ultimately starts from (following stage parents), or null for scratch. */
+  rootBase: ImageRef | null;
   runs: RunStep[];
   copies: CopyStep[];
 }
@@ -85,9 +90,10 @@ export class DockerfileError extends Error {}
 
 const DEFAULT_SHELL = ["/bin/sh", "-c"];
 
-export function parseDockerfile(text: string, target?: string): ParsedDockerfile {
+/** `buildArgs`: the service's build.args, which override ARG defaults as `docker build --build-arg` does. */
+export function parseDockerfile(text: string, target?: string, buildArgs: Record<string, string> = {}): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(text);
-  const args = Object.fromEntries(dockerfile.getInitialARGs().flatMap((a) => a.getProperties().map((p) => [p.getName(), p.getValue() ?? ""] as const)));
+  const args: Record<string, string> = Object.fromEntries(dockerfile.getInitialARGs().flatMap((a) => a.getProperties().map((p) => [p.getName(), buildArgs[p.getName()] ?? p.getValue() ?? ""] as const)));
   const stages: Stage[] = [];
   for (const ins of dockerfile.getInstructions()) {
     const keyword = ins.getKeyword().toUpperCase();
@@ -134,20 +140,38 @@ export function parseDockerfile(text: string, target?: string): ParsedDockerfile
   }
 
   const reachable = reachableStages(stages, built, copies);
-  return { stages, built, reachable, config: configOf(stages, built.index), runs: runs.filter((r) => reachable.includes(stages[r.stage]!)), copies: copies.filter((c) => reachable.includes(stages[c.stage]!)) };
+  return { stages, built, reachable, config: configOf(stages, built.index, args, buildArgs), rootBase: rootBase(stages, built), runs: runs.filter((r) => reachable.includes(stages[r.stage]!)), copies: copies.filter((c) => reachable.includes(stages[c.stage]!)) };
 }
 
-/** Docker's rules: a stage inherits its parent's config; ENTRYPOINT drops an inherited CMD, not one set in the same stage. */
-function configOf(stages: Stage[], index: number): ImageConfig {
+function rootBase(stages: Stage[], stage: Stage): ImageRef | null {
+  let s: Stage = stage;
+  while (s.parent !== null) s = stages[s.parent]!;
+  return s.base;
+}
+
+/**
+ * Docker's rules: a stage inherits its parent's config; ENTRYPOINT drops an inherited CMD, not one set in the same
+ * stage. An ARG declared in the stage (with its default, or the global default for a bare `ARG X`) is visible to
+ * later ENV and WORKDIR lines of that stage only; nothing passes --build-arg here, so defaults are the values.
+ */
+function configOf(stages: Stage[], index: number, globalArgs: Record<string, string>, buildArgs: Record<string, string>): ImageConfig {
   const stage = stages[index]!;
   const config: ImageConfig =
-    stage.parent !== null ? structuredClone(configOf(stages, stage.parent)) : { entrypoint: null, cmd: null, env: [], expose: [], user: null, workdir: "/", healthcheck: null };
+    stage.parent !== null ? structuredClone(configOf(stages, stage.parent, globalArgs, buildArgs)) : { entrypoint: null, cmd: null, env: [], expose: [], user: null, workdir: "/", healthcheck: null };
   let shell = DEFAULT_SHELL;
   let cmdSetHere = false;
+  const args: EnvEntry[] = [];
+  const vars = (): EnvEntry[] => [...args, ...config.env];
   for (const ins of stage.instructions) {
     const keyword = ins.getKeyword().toUpperCase();
     const line = ins.getRange().start.line + 1;
     switch (keyword) {
+      case "ARG":
+        for (const p of (ins as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties()) {
+          const value = buildArgs[p.getName()] ?? p.getValue() ?? globalArgs[p.getName()];
+          if (value !== undefined) args.push({ name: p.getName(), value: expandEnv(value, vars()), line });
+        }
+        break;
       case "SHELL":
         shell = jsonStrings(ins) ?? shell;
         break;
@@ -162,7 +186,9 @@ function configOf(stages: Stage[], index: number): ImageConfig {
       case "ENV":
         for (const p of (ins as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties()) {
           config.env = config.env.filter((e) => e.name !== p.getName());
-          config.env.push({ name: p.getName(), value: expandEnv(p.getValue() ?? "", config.env), line });
+          const written = p.getValue() ?? "";
+          const value = expandEnv(written, vars());
+          config.env.push({ name: p.getName(), value, ...(value !== written ? { source: written } : {}), line });
         }
         break;
       case "EXPOSE":
@@ -175,7 +201,7 @@ function configOf(stages: Stage[], index: number): ImageConfig {
         config.user = { value: ins.getArgumentsContent()?.trim() ?? "", line };
         break;
       case "WORKDIR": {
-        const dir = expandEnv(ins.getArgumentsContent()?.trim() ?? "", config.env);
+        const dir = expandEnv(ins.getArgumentsContent()?.trim() ?? "", vars());
         config.workdir = dir.startsWith("/") ? normalizeDir(dir) : normalizeDir(`${config.workdir}/${dir}`);
         break;
       }
@@ -227,6 +253,13 @@ function runText(ins: Instruction): string {
 function jsonStrings(ins: Instruction): string[] | null {
   const j = ins as unknown as { getOpeningBracket?(): unknown; getJSONStrings?(): { getJSONValue(): string }[] };
   if (!j.getOpeningBracket || !j.getJSONStrings || j.getOpeningBracket() === null) return null;
+  // dockerfile-ast drops the spaces inside a JSON string ("daemon off;" comes back "daemonoff;"): read the array itself.
+  try {
+    const parsed: unknown = JSON.parse((ins.getArgumentsContent() ?? "").replace(/\\\r?\n/g, ""));
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((x) => typeof x === "string")) return parsed as string[];
+  } catch {
+    // Not strict JSON (a continuation line, a comment): fall back to the parser's strings.
+  }
   const strings = j.getJSONStrings();
   return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : null;
 }
@@ -269,9 +302,15 @@ function substitute(text: string, args: Record<string, string>): string {
   });
 }
 
+/** $VAR, ${VAR} and ${VAR:-default} from ENV and ARG values; a variable nothing sets stays as written. */
 function expandEnv(text: string, env: EnvEntry[]): string {
-  const vars = Object.fromEntries(env.map((e) => [e.name, e.value]));
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => vars[(braced ?? bare)!] ?? whole);
+  const vars: Record<string, string> = {};
+  for (const e of env) vars[e.name] = e.value;
+  return text.replace(/\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)/g, (whole, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+    const value = vars[(braced ?? bare)!];
+    if (value !== undefined) return value;
+    return fallback ?? whole;
+  });
 }
 
 function normalizeDir(dir: string): string {

@@ -7,12 +7,15 @@ const PLUMBING = new Set([
   "PATH", "HOME", "LANG", "LC_ALL", "LANGUAGE", "DEBIAN_FRONTEND", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHASHSEED",
   "VIRTUAL_ENV", "PIPENV_VENV_IN_PROJECT", "GOPATH", "GOBIN", "GOFLAGS", "GO111MODULE", "CGO_ENABLED", "GOOS", "GOARCH", "JAVA_HOME", "GEM_HOME",
   "BUNDLE_PATH", "BUNDLE_WITHOUT", "PORT", "APP_HOME",
+  // Next.js: telemetry off and the standalone server's bind address; `next start` on the builder binds all interfaces.
+  "NEXT_TELEMETRY_DISABLED", "HOSTNAME",
 ]);
 const PLUMBING_PREFIXES = ["PIP_", "POETRY_", "UV_", "NPM_CONFIG_", "YARN_", "PNPM_", "NODE_OPTIONS_"];
 
 function plumbing(name: string, value: string): boolean {
-  // Both builders launch Node.js with NODE_ENV=production already.
-  if (name === "NODE_ENV") return value === "production";
+  // Both builders launch Node.js with NODE_ENV=production already (Google: pkg/nodejs/nodejs.go NodeEnv, "the value
+  // of NODE_ENV or production"); a value only a --build-arg could give is that default too.
+  if (name === "NODE_ENV") return value === "production" || /^\$\{?NODE_ENV\}?$/.test(value);
   return PLUMBING.has(name) || PLUMBING_PREFIXES.some((p) => name.startsWith(p));
 }
 
@@ -33,7 +36,8 @@ export function compareEnv(ctx: CompareContext): Check[] {
       checks.push({ aspect: "env", kind: "step", line: e.line, text: `add \`${e.name}\` under env in service.yaml with the value the build gave it (ENV ${e.name}=${e.value})` });
       continue;
     }
-    checks.push({ aspect: "env", kind: "step", line: e.line, text: `add \`${e.name}: ${JSON.stringify(e.value)}\` under env in service.yaml: the Dockerfile sets it (ENV) and the app may read it at run time` });
+    const fromArg = e.source !== undefined && e.source !== e.value ? ` (ENV ${e.name}=${e.source}, with the build arg's value)` : " (ENV)";
+    checks.push({ aspect: "env", kind: "step", line: e.line, text: `add \`${e.name}: ${JSON.stringify(e.value)}\` under env in service.yaml: the Dockerfile sets it${fromArg} and the app may read it at run time` });
   }
   return checks;
 }

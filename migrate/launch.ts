@@ -1,11 +1,13 @@
 // The launch command: the Dockerfile's ENTRYPOINT and CMD against the web process the builder predicts.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { pythonAppBase } from "../dockerfile/bases";
+import { procfileLine, pythonRunsAsScript } from "./procfile-line";
 import { serversIn } from "../preflight/python";
 import { joinArgv, type ImageConfig, type ParsedDockerfile } from "../dockerfile/parse";
 import type { GoBuild } from "./run-steps";
-import { shellWords } from "./shell";
-import { languageName } from "./language-name";
+import { flagValue, shellWords } from "./shell";
 import type { Check, CompareContext } from "./types";
 
 export interface Launch {
@@ -144,16 +146,16 @@ export interface LaunchResult {
 }
 
 /**
- * `startPrefix`: commands the Dockerfile ran at build time that must now run at start (see build-steps.ts).
  * `explicitPython`: packages the Dockerfile pip-installed by name, which build-steps.ts already asks to list.
  */
-export function compareLaunch(ctx: CompareContext, startPrefix: string[], explicitPython: Set<string>): LaunchResult {
+export function compareLaunch(ctx: CompareContext, explicitPython: Set<string>): LaunchResult {
   const { parsed, detected, facts } = ctx;
   const checks: Check[] = [];
   const launch = launchOf(parsed.config);
   const predicted = detected.processes.web ?? (detected.defaultProcess ? (detected.processes[detected.defaultProcess] ?? null) : null);
   const scripts = facts.packageJson?.scripts ?? {};
   if (!launch) {
+    if (pythonAppBase(parsed.rootBase) && detected.language === "python") return frameworkBaseLaunch(ctx, explicitPython, predicted);
     checks.push({
       aspect: "launch",
       kind: "step",
@@ -163,29 +165,181 @@ export function compareLaunch(ctx: CompareContext, startPrefix: string[], explic
   }
   if (launch.init) checks.push({ aspect: "launch", kind: "note", line: launch.line, text: `${launch.init} is dropped: the buildpacks launcher starts the process itself, and Cloud Run and GKE deliver signals to it` });
 
-  const command = rewriteForWorkspace(launch.command, parsed, ctx.imageStages, ctx.docker.context, ctx.service.sourceDir);
+  const rewritten = rewriteForWorkspace(launch.command, parsed, ctx.imageStages, ctx.docker.context, ctx.service.sourceDir);
   if (detected.language === "go") {
     const go = goLaunch(ctx, launch, predicted);
     if (go) return go;
   }
-
-  const procfileCommand = [...startPrefix, command].join(" && ");
-  const same = startPrefix.length === 0 && predicted !== null && sameCommand(command, predicted, scripts);
-  if (!same) checks.push(procfileStep(ctx, procfileCommand, launch.line, startPrefix));
-  if (!same && detected.language === "python") {
-    for (const server of serversIn(procfileCommand)) {
-      const pkg = server === "waitress-serve" ? "waitress" : server;
-      if (facts.pythonDeps.names.has(pkg) || explicitPython.has(pkg)) continue;
-      checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `add \`${pkg}\` to ${facts.pythonDeps.file ?? "requirements.txt"}: with a Procfile the builder installs only what the app lists` });
-    }
+  if (detected.language === "java") {
+    const java = javaLaunch(ctx, launch, predicted);
+    if (java) return java;
   }
-  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: same ? predicted : procfileCommand }, checks };
+
+  const ff = functionsFramework(ctx, launch, rewritten, predicted);
+  if (ff) return ff;
+
+  const line = procfileLine(rewritten, ctx.service.sourceDir, new Set([...facts.pythonDeps.names, ...(facts.packageJson?.dependencies ?? [])]));
+  // A port below 1024 cannot be bound by the non-root user a buildpacks image runs as: the line listens on $PORT.
+  const privileged = lowPort(line.command);
+  const command = privileged ? privileged.command : line.command;
+  const same = predicted !== null && sameCommand(command, predicted, scripts);
+  if (same) return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: predicted }, checks };
+
+  const equivalent = sameApp(ctx, command, predicted);
+  if (equivalent) {
+    checks.push({ aspect: "launch", kind: "note", line: launch.line, text: equivalent });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: true, after: predicted }, checks };
+  }
+
+  // `python app.py` where app.py starts nothing when run: the Dockerfile's command was not what served it.
+  const script = /^python[\d.]*\s+([\w./-]+\.py)\s*$/.exec(command)?.[1];
+  if (script && pythonRunsAsScript(ctx.service.sourceDir, script) === false && predicted) {
+    checks.push({ aspect: "launch", kind: "note", line: launch.line, text: `\`${command}\` starts nothing (${script} has no __main__ block and calls no run()); the builder's \`${predicted}\` serves the app, so no Procfile line is needed` });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: predicted }, checks };
+  }
+  if (line.missing.length > 0) {
+    checks.push({
+      aspect: "launch",
+      kind: "step",
+      line: launch.line,
+      text: `write a Procfile web line that starts the app from the source folder: the Dockerfile's \`${launch.command}\` uses ${line.missing.map((m) => `\`${m}\``).join(", ")}, which a buildpacks image does not have (the app is in /workspace, the runtime and dependencies on PATH)${predicted ? `; the builder's own \`${predicted}\` may already do it` : ""}`,
+    });
+    return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: null }, checks };
+  }
+  const step = procfileStep(ctx, command, launch.line);
+  if (privileged) step.text += ` (port ${privileged.port} becomes $PORT: a buildpacks image runs as a non-root user, which cannot bind a port below 1024)`;
+  checks.push(step);
+  if (detected.language === "python") checks.push(...serverPackages(ctx, command, explicitPython, launch.line));
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same, after: command }, checks };
 }
 
-function procfileStep(ctx: CompareContext, command: string, line: number, startPrefix: string[]): Check {
+function serverPackages(ctx: CompareContext, command: string, explicitPython: Set<string>, line?: number): Check[] {
+  const { facts } = ctx;
+  const out: Check[] = [];
+  for (const server of serversIn(command)) {
+    const pkg = server === "waitress-serve" ? "waitress" : server;
+    if (facts.pythonDeps.names.has(pkg) || explicitPython.has(pkg)) continue;
+    out.push({ aspect: "launch", kind: "step", ...(line !== undefined ? { line } : {}), text: `add \`${pkg}\` to ${facts.pythonDeps.file ?? "requirements.txt"}: with a Procfile the builder installs only what the app lists` });
+  }
+  return out;
+}
+
+/**
+ * tiangolo's images (and the like) start gunicorn with uvicorn workers, or uWSGI behind nginx, from a script of
+ * their own on port 80, serving `app.main:app` or `main:app`. The same server, on $PORT, is a Procfile line.
+ */
+function frameworkBaseLaunch(ctx: CompareContext, explicitPython: Set<string>, predicted: string | null): LaunchResult {
+  const base = ctx.parsed.rootBase!;
+  const dir = ctx.service.sourceDir;
+  const module = fs.existsSync(path.join(dir, "app", "main.py")) ? "app.main:app" : fs.existsSync(path.join(dir, "main.py")) ? "main:app" : "app:app";
+  const asgi = /uvicorn|fastapi|starlette/.test(base.name);
+  const command = asgi ? `gunicorn -k uvicorn.workers.UvicornWorker -b :$PORT ${module}` : `gunicorn -b :$PORT ${module}`;
+  const checks: Check[] = [procfileStep(ctx, command, ctx.parsed.stages[0]!.line)];
+  checks[0]!.text += ` (FROM ${base.ref} starts ${asgi ? "gunicorn with uvicorn workers" : "its server"} from a start script of the image's own on port 80)`;
+  checks.push(...serverPackages(ctx, asgi ? `${command} uvicorn` : command, explicitPython));
+  if (asgi && !ctx.facts.pythonDeps.names.has("uvicorn") && !explicitPython.has("uvicorn")) {
+    // serversIn finds gunicorn; the worker class lives in uvicorn.
+    if (!checks.some((c) => c.text.startsWith("add `uvicorn`"))) checks.push({ aspect: "launch", kind: "step", text: `add \`uvicorn\` to ${ctx.facts.pythonDeps.file ?? "requirements.txt"}: the base image brought it, and with a Procfile the builder installs only what the app lists` });
+  }
+  return { comparison: { dockerfile: null, buildpacks: predicted, same: false, after: command }, checks };
+}
+
+/** Google's Java buildpack runs `java -jar` on the jar the build made: the Dockerfile's jar under another name is the same program. */
+function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | null): LaunchResult | null {
+  const words = shellWords(launch.command).filter((w) => w !== "exec");
+  if (words[0]?.split("/").pop() !== "java") return null;
+  const jarAt = words.indexOf("-jar");
+  if (jarAt < 0 || !predicted || !/^java -jar /.test(predicted)) return null;
+  const options = words.slice(1, jarAt);
+  const args = words.slice(jarAt + 2);
+  const checks: Check[] = [];
+  if (options.length > 0) {
+    checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `add \`JAVA_TOOL_OPTIONS: "${options.join(" ")}"\` under env in service.yaml: the Dockerfile passes these JVM options, and the builder's \`${predicted}\` reads them from there` });
+  }
+  let after = predicted;
+  if (args.length > 0) {
+    after = `${predicted} ${joinArgv(args)}`;
+    checks.push(procfileStep(ctx, after, launch.line));
+  }
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: checks.length === 0, after }, checks };
+}
+
+const LOW_PORT = [
+  /(--port(?:=|\s+))(\d{1,3})(?=\s|$)/,
+  /((?:^|\s)-p(?:=|\s+))(\d{1,3})(?=\s|$)/,
+  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.[\]-]*:)(\d{1,3})(?=['"]?(?:\s|$))/,
+  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,3})(?=\s|$)/,
+];
+
+function lowPort(command: string): { command: string; port: number } | null {
+  for (const re of LOW_PORT) {
+    const m = re.exec(command);
+    if (m && Number(m[2]) < 1024) return { command: command.replace(re, "$1$$PORT"), port: Number(m[2]) };
+  }
+  return null;
+}
+
+/**
+ * Commands that differ in words but serve the same app, where the builder's own command is the better one:
+ * `python app.py` running Flask's development server against the builder's `gunicorn app:app` (or an ASGI app
+ * against its `uvicorn`), `go run` against the binary the Go buildpack compiles, and a Node.js file the Dockerfile's
+ * build stage made (Next.js `standalone` output) against the package's own start script.
+ */
+function sameApp(ctx: CompareContext, command: string, predicted: string | null): string | null {
+  if (!predicted) return null;
+  const words = shellWords(command).filter((w) => w !== "exec");
+  const dir = ctx.service.sourceDir;
+  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^([\w/]+)\.py$/.exec(words[1]!);
+  if (py) {
+    const module = py[1]!.replace(/\//g, ".");
+    let text = "";
+    try {
+      text = fs.readFileSync(path.join(dir, words[1]!), "utf8");
+    } catch {
+      return null;
+    }
+    const wsgi = /^app\s*=\s*(flask\.)?Flask\(/m.test(text) && new RegExp(`^gunicorn\\b.*\\s${module}:app$`).test(predicted);
+    const asgi = /^app\s*=\s*(fastapi\.)?(FastAPI|Starlette)\(/m.test(text) && new RegExp(`^uvicorn ${module}:app\\b`).test(predicted);
+    const port = /\bport\s*=\s*(\d{2,5})/.exec(text)?.[1];
+    const ignored = port && port !== "8080" ? `, and the port ${port} written in ${words[1]} no longer applies` : "";
+    if (wsgi || asgi) return `\`${command}\` runs ${words[1]}'s \`app\` in ${wsgi ? "Flask's development server" : "its own uvicorn call"}; the builder's \`${predicted}\` serves the same app on $PORT${ignored}, so no Procfile line is needed`;
+    return null;
+  }
+  if (words[0] === "go" && words[1] === "run" && ctx.detected.language === "go") return `\`${command}\` compiles and runs the app at start; the Go buildpack compiles it at build time and runs the binary (\`${predicted}\`)`;
+  const js = /^node$/.test(words[0] ?? "") && words.length === 2 && /\.m?js$/.test(words[1]!) ? words[1]! : null;
+  if (js && ctx.detected.language === "nodejs" && /^npm run start$/.test(predicted) && !fs.existsSync(path.join(dir, js))) {
+    const fromBuild = ctx.parsed.copies.some((c) => c.from !== null && ctx.imageStages.has(c.stage) && c.sources.some((s) => /standalone|dist|build|\.next/.test(s)));
+    const start = ctx.facts.packageJson?.scripts.start;
+    if (fromBuild && start) return `\`${command}\` runs ${js}, which the Dockerfile's build stage made and the source folder does not have; the builder runs the build and then \`npm run start\` (\`${start}\`), which serves the same app`;
+  }
+  return null;
+}
+
+/**
+ * A Functions Framework start (`functions-framework --target=hello`, `npx @google-cloud/functions-framework ...`):
+ * Google's builder builds a function itself when GOOGLE_FUNCTION_TARGET is set (its functions_framework buildpacks,
+ * GoogleCloudPlatform/buildpacks cmd/{nodejs,python,go,java}/functions_framework), listening on $PORT.
+ */
+function functionsFramework(ctx: CompareContext, launch: Launch, command: string, predicted: string | null): LaunchResult | null {
+  let words = shellWords(command).filter((w) => w !== "exec");
+  if (words[0] === "npx") words = words.slice(1).filter((w) => w !== "--yes" && w !== "-y");
+  const program = (words[0] ?? "").split("/").pop()!;
+  if (!/^(functions-framework(-python)?|functions_framework)$/.test(program) && words[0] !== "@google-cloud/functions-framework") return null;
+  const target = flagValue(words, ["--target"]);
+  if (!target) return null;
+  const checks: Check[] = [];
+  if (ctx.builder.family !== "google") return null;
+  checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_TARGET: "${target}"\` under build.env in service.yaml instead of a Procfile: Google's builder then starts the Functions Framework itself on $PORT (its functions_framework buildpack)` });
+  const signature = flagValue(words, ["--signature-type"]);
+  if (signature && signature !== "http") checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_SIGNATURE_TYPE: "${signature}"\` under build.env in service.yaml (the Dockerfile passes --signature-type=${signature})` });
+  const source = flagValue(words, ["--source"]);
+  if (source) checks.push({ aspect: "launch", kind: "step", line: launch.line, text: `set \`GOOGLE_FUNCTION_SOURCE: "${source.replace(/^\.\//, "")}"\` under build.env in service.yaml (the Dockerfile passes --source=${source})` });
+  return { comparison: { dockerfile: launch.command, buildpacks: predicted, same: false, after: null }, checks };
+}
+
+function procfileStep(ctx: CompareContext, command: string, line: number): Check {
   const existing = ctx.facts.procfile?.web;
-  const why = startPrefix.length > 0 ? ` (${startPrefix.map((c) => `\`${c}\``).join(" and ")} ran at build time in the Dockerfile; the ${languageName(ctx.detected.language)} buildpack has no build hook, so it runs at start)` : "";
-  const text = existing !== undefined ? `change the Procfile's web line from \`web: ${existing}\` to \`web: ${command}\`${why}` : `add a Procfile line \`web: ${command}\`${why}`;
+  const text = existing !== undefined ? `change the Procfile's web line from \`web: ${existing}\` to \`web: ${command}\`` : `add a Procfile line \`web: ${command}\``;
   return { aspect: "launch", kind: "step", line, text };
 }
 
@@ -212,7 +366,7 @@ function goLaunch(ctx: CompareContext, launch: Launch, predicted: string | null)
   let after = predicted;
   if (args.length > 0 && predicted) {
     after = `${predicted} ${joinArgv(args)}`;
-    checks.push(procfileStep(ctx, after, launch.line, []));
+    checks.push(procfileStep(ctx, after, launch.line));
   }
   const buildpacks = predicted ? `${predicted}${chosen ? ` (built from ${pkgRef(chosen)})` : ""}` : null;
   return { comparison: { dockerfile: launch.command, buildpacks, same: checks.length === 0, after }, checks };

@@ -1,5 +1,6 @@
 // The port: what the app listens on after the migration against the port the service declares.
 
+import { defaultPortOf, sourceListen } from "./listen";
 import type { Check, CompareContext } from "./types";
 
 export interface PortComparison {
@@ -19,6 +20,9 @@ const PORT_PATTERNS = [
   /--server\.port(?:=|\s+)(\d{2,5})\b/,
   /--listen(?:=|\s+)[\w.[\]-]*:(\d{2,5})\b/,
   /(?:^|\s)-p(?:=|\s+)(\d{2,5})\b/,
+  /(?:^|\s)runserver\s+(?:[\d.]+:)?(\d{2,5})\b/,
+  /(?:^|\s)--(?:http-)?socket(?:=|\s+)[\w.]*:(\d{2,5})\b/,
+  /(?:^|\s)-Dserver\.port=(\d{2,5})\b/,
 ];
 
 export function literalPort(command: string): number | null {
@@ -34,18 +38,28 @@ export function comparePort(ctx: CompareContext, after: string | null): { compar
   const config = ctx.parsed.config;
   const expose = [...new Set(config.expose.filter((e) => e.protocol === "tcp").map((e) => e.port))];
   const service = spec.kind === "job" ? null : spec.port;
-  const listens = after ? literalPort(after) : null;
+  // Where the port comes from, most certain first: a flag in the command, the server's own default, the source.
+  const literal = after ? literalPort(after) : null;
+  const readsPortInCommand = after !== null && /\$\{?PORT\b/.test(after);
+  const byDefault = after && literal === null ? defaultPortOf(after) : null;
+  const source = literal === null && byDefault === null && !readsPortInCommand ? sourceListen(ctx.service.sourceDir) : null;
+  const fromSource = source && !source.readsPort ? source.port : null;
+  const listens = literal ?? byDefault ?? fromSource;
   const comparison: PortComparison = { expose, service, builderDefault: 8080, listens };
   const checks: Check[] = [];
   if (service === null) return { comparison, checks };
 
   const launchLine = (config.entrypoint ?? config.cmd)?.line;
-  if (listens !== null && listens !== service) {
-    checks.push({ aspect: "port", kind: "step", ...(launchLine ? { line: launchLine } : {}), text: `set \`port: ${listens}\` in service.yaml: the command listens on ${listens}, and traffic goes to the declared port ${service}` });
-  }
-  const port = listens ?? service;
-  if (port < 1024) {
-    checks.push({ aspect: "port", kind: "step", text: `listen on 8080 and set \`port: 8080\` in service.yaml: buildpacks images run as a non-root user, which cannot bind port ${port}` });
+  const lineOf = launchLine ? { line: launchLine } : {};
+  const where = literal !== null ? "the command" : byDefault !== null ? `\`${after!.split(/\s+/)[0]}\` by default (the command gives no port)` : `the app (${source?.where})`;
+  if (listens !== null && listens < 1024) {
+    checks.push({ aspect: "port", kind: "step", ...lineOf, text: `make the app listen on $PORT and keep \`port: ${service}\` in service.yaml: ${where} binds port ${listens}, and buildpacks images run as a non-root user, which cannot bind a port below 1024` });
+  } else if (listens !== null && listens !== service && literal !== null) {
+    checks.push({ aspect: "port", kind: "step", ...lineOf, text: `set \`port: ${listens}\` in service.yaml: the command listens on ${listens}, and traffic goes to the declared port ${service}` });
+  } else if (listens !== null && listens !== service) {
+    checks.push({ aspect: "port", kind: "step", ...lineOf, text: `make the app read $PORT (Cloud Run sets it to the service's port ${service}), or set \`port: ${listens}\` in service.yaml: ${where} listens on ${listens}, not on ${service}` });
+  } else if (listens === null && service < 1024) {
+    checks.push({ aspect: "port", kind: "step", text: `listen on 8080 and set \`port: 8080\` in service.yaml: buildpacks images run as a non-root user, which cannot bind port ${service}` });
   }
   const portEnv = config.env.find((e) => e.name === "PORT");
   if (portEnv && spec.kind === "gke" && spec.env?.PORT !== portEnv.value) {

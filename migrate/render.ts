@@ -15,7 +15,7 @@ export function renderText(report: MigrationReport): string {
   if (report.services.length === 0) return `No service builds from a Dockerfile in ${report.stacks.join(", ")}: nothing to migrate.\n`;
   const out: string[] = [];
   for (const s of report.services) {
-    out.push(`${s.name}: ${VERDICT_TEXT[s.verdict]}  (${s.dockerfile}${stacksLabel(s, report)})`);
+    out.push(`${s.name}: ${VERDICT_TEXT[s.verdict]}  (${s.dockerfile}${stacksLabel(s, report)})`, `  why       ${s.reason}`);
     out.push(...comparisonLines(s).map((l) => `  ${l}`));
     out.push(...numbered("steps", s.checks.filter((c) => c.kind === "step")), ...numbered("blocked by", s.checks.filter((c) => c.kind === "blocker")), ...bulleted("notes", s.checks.filter((c) => c.kind === "note")));
     out.push(`  ${finalAction(s)}`, "");
@@ -26,8 +26,8 @@ export function renderText(report: MigrationReport): string {
 
 export function renderMarkdown(report: MigrationReport): string {
   if (report.services.length === 0) return `### Dockerfile migration\n\nNo service builds from a Dockerfile in ${report.stacks.join(", ")}: nothing to migrate.\n`;
-  const out = ["### Dockerfile migration", "", "| service | verdict | steps | blockers |", "| --- | --- | --- | --- |"];
-  for (const s of report.services) out.push(`| \`${s.name}\`${stacksLabel(s, report)} | ${VERDICT_MD[s.verdict]} | ${s.steps.length} | ${s.blockers.length} |`);
+  const out = ["### Dockerfile migration", "", "| service | verdict | why | steps | blockers |", "| --- | --- | --- | --- | --- |"];
+  for (const s of report.services) out.push(`| \`${s.name}\`${stacksLabel(s, report)} | ${VERDICT_MD[s.verdict]} | ${s.reason.replace(/\|/g, "\\|")} | ${s.steps.length} | ${s.blockers.length} |`);
   out.push("");
   for (const s of report.services) {
     out.push(`<details><summary><code>${s.name}</code>: ${VERDICT_MD[s.verdict]} (${s.dockerfile})</summary>`, "", "```", ...comparisonLines(s), "```", "");

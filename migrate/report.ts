@@ -4,8 +4,9 @@ import { displayPath } from "../catalog/display-path";
 import { dockerBuildOf } from "../catalog/docker-build";
 import type { Catalog, LoadedService } from "../catalog/load";
 import { compareService, type Comparison } from "./compare";
+import { languageName } from "./language-name";
 import type { Check } from "./types";
-import { verdictOf, type Verdict } from "./verdict";
+import { reasonOf, verdictOf, type Verdict } from "./verdict";
 
 export interface ServiceMigration extends Omit<Comparison, "checks"> {
   name: string;
@@ -15,6 +16,8 @@ export interface ServiceMigration extends Omit<Comparison, "checks"> {
   /** Stacks this result holds for (builders and overrides can differ per stack). */
   stacks: string[];
   verdict: Verdict;
+  /** The verdict's reason, one line. */
+  reason: string;
   steps: string[];
   blockers: string[];
   notes: string[];
@@ -49,11 +52,12 @@ export function migrateService(service: LoadedService, builder: string, cwd = pr
     // A Dockerfile that is missing or has no FROM is a catalog problem `gantry validate` reports with its location.
     const message = err instanceof Error ? err.message : String(err);
     const check: Check = { aspect: "builder", kind: "blocker", text: `cannot read the Dockerfile: ${message}` };
-    return { ...base, builder, language: null, launch: { dockerfile: null, buildpacks: null, same: false, after: null }, port: { expose: [], service: null, builderDefault: 8080, listens: null }, runtime: null, verdict: "blocked", steps: [], blockers: [check.text], notes: [], checks: [check] };
+    return { ...base, builder, language: null, launch: { dockerfile: null, buildpacks: null, same: false, after: null }, port: { expose: [], service: null, builderDefault: 8080, listens: null }, runtime: null, verdict: "blocked", reason: check.text, steps: [], blockers: [check.text], notes: [], checks: [check] };
   }
   const { checks, ...rest } = comparison;
   const texts = (kind: Check["kind"]) => checks.filter((c) => c.kind === kind).map((c) => c.text);
-  return { ...base, ...rest, verdict: verdictOf(checks), steps: texts("step"), blockers: texts("blocker"), notes: texts("note"), checks };
+  const ready = `the builder's \`${rest.launch.buildpacks ?? "default process"}\` runs what the Dockerfile ran${rest.runtime?.dockerfile ? `, on the same ${languageName(rest.runtime.language)} line (${rest.runtime.dockerfile})` : ""}, and nothing else of the image is missing`;
+  return { ...base, ...rest, verdict: verdictOf(checks), reason: reasonOf(checks, ready), steps: texts("step"), blockers: texts("blocker"), notes: texts("note"), checks };
 }
 
 /** Every Dockerfile service of the given stacks (default: all loaded), identical results of several stacks merged. */

@@ -8,8 +8,11 @@
 // - Python default when nothing is pinned: GoogleCloudPlatform/buildpacks pkg/python/python.go
 //   (latestPythonVersionPerStack), per shared/reference/gcp-rules.md §5 item 44.
 // - Java default: GoogleCloudPlatform/buildpacks cmd/java/runtime/lib/lib.go defaultFeatureVersion.
-// - Node.js default: "If the builder can't determine a specific version, it uses the latest
-//   available version" (same builders page), i.e. the newest major in the table.
+// - Node.js default: the builders page says "the latest available version", but the buildpack itself
+//   pins the active LTS: GoogleCloudPlatform/buildpacks pkg/nodejs/nodejs.go defaultVersionConstraint
+//   = "20.*.*" ("pins them to the active LTS version, instead of the latest available version"),
+//   returned by RequestedNodejsVersion when neither GOOGLE_NODEJS_VERSION, GOOGLE_RUNTIME_VERSION nor
+//   engines.node is set. google-24 does not offer 20, so there the newest offered major stands.
 // Paketo builders resolve versions from their buildpacks' dependency metadata, which changes
 // with every release; Gantry does not keep a copy, so no "unavailable version" check runs there.
 
@@ -33,8 +36,8 @@ export const GOOGLE_OFFERED: Record<GoogleStack, Record<VersionedLanguage, strin
     nodejs: ["12", "14", "16", "18", "20", "22", "24"],
     go: ["1"],
     java: ["8", "11", "17", "21"],
-    ruby: ["3.1", "3.2", "3.3"],
-    php: ["8.1", "8.2", "8.3"],
+    ruby: ["3.1", "3.2", "3.3", "3.4"],
+    php: ["8.1", "8.2", "8.3", "8.4"],
     dotnet: ["6", "7", "8"],
   },
   "google-18": {
@@ -51,7 +54,7 @@ export const GOOGLE_OFFERED: Record<GoogleStack, Record<VersionedLanguage, strin
 /** What the builder installs when the app pins nothing. */
 export const GOOGLE_DEFAULT: Record<GoogleStack, { python: string; nodejs: string; java: string }> = {
   "google-24": { python: "3.14", nodejs: "24", java: "25" },
-  "google-22": { python: "3.13", nodejs: "24", java: "21" },
+  "google-22": { python: "3.13", nodejs: "20", java: "21" },
   "google-18": { python: "3.9", nodejs: "20", java: "11" },
 };
 

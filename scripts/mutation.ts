@@ -21,7 +21,7 @@ interface Group {
 }
 
 const PREFLIGHT_TESTS = [...["builder", "go", "java", "nodejs", "procfile", "python", "rules"].map((t) => `test/preflight/${t}.test.ts`), "test/mutation-kills/preflight-*.test.ts"];
-const MIGRATE_TESTS = [...["fixtures", "parse"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
+const MIGRATE_TESTS = [...["fixtures", "parse", "model", "corpus"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
 const CLI_NOTE = (dir: string) => `without test/${dir}/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument`;
 const MIGRATE_NOTE = `${CLI_NOTE("migrate")}, and without plan-summary.test.ts, which runs the plan under Pulumi's mock runtime and times out in the runner's thread`;
 
@@ -68,7 +68,10 @@ const GROUPS: Group[] = [
   },
   {
     name: "migrate-steps",
-    mutate: ["migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts"],
+    mutate: [
+      "migrate/build-steps.ts", "migrate/env.ts", "migrate/launch.ts", "migrate/port.ts", "migrate/run-steps.ts", "migrate/runtime.ts",
+      "migrate/base-image.ts", "migrate/procfile-line.ts", "migrate/listen.ts", "migrate/packages.ts", "dockerfile/bases.ts",
+    ],
     testFiles: MIGRATE_TESTS,
     note: MIGRATE_NOTE,
   },

@@ -55,8 +55,9 @@ describe("gantry migrate", () => {
     expect(text.stdout.trimEnd().split("\n").pop()).toBe("10 services build from a Dockerfile: 2 ready, 7 need changes, 1 blocked.");
     const md = gantry(["migrate", "--services", "test/fixtures/migrate", "--stack", "dev", "--markdown"]);
     expect(md.status).toBe(0);
-    expect(md.stdout).toContain("| service | verdict | steps | blockers |");
-    expect(md.stdout).toContain("| `py-django-apt` | ⛔ blocked | 3 | 2 |");
+    expect(md.stdout).toContain("| service | verdict | why | steps | blockers |");
+    expect(md.stdout).toContain("| `py-django-apt` | ⛔ blocked | libpq-dev (apt-get install): buildpacks install no OS packages and the builder's run image does not have it, so this needs a custom run image (and 1 more blocker) | 4 | 2 |");
+    expect(text.stdout).toContain("py-django-apt: BLOCKED  (test/fixtures/migrate/py-django-apt/Dockerfile)\n  why       libpq-dev (apt-get install): buildpacks install no OS packages and the builder's run image does not have it, so this needs a custom run image (and 1 more blocker)\n");
     expect(md.stdout).toContain("1. add a Procfile line `web: gunicorn -b :8080 app:server` (Dockerfile line 8)");
   });
 

@@ -81,7 +81,7 @@ describe("needs: concrete changes close the gap", () => {
     const s = by("node-ts-multistage");
     expect(s.verdict).toBe("needs");
     expect(s.steps).toEqual([
-      'set `"engines": {"node": "18.x"}` in package.json (the Dockerfile runs Node.js 18; the builder would install Node.js 24: builder default (google-22))',
+      'set `"engines": {"node": "18.x"}` in package.json (the Dockerfile runs Node.js 18; the builder would install Node.js 20: builder default (google-22))',
       'add `"gcp-build": "npm run build && npx prisma generate"` to the scripts in package.json: Google\'s builder runs gcp-build instead of build, and nothing else of the Dockerfile\'s RUN lines',
     ]);
     expect(s.launch).toMatchObject({ dockerfile: "node dist/index.js", buildpacks: "node dist/index.js", same: true });
@@ -126,7 +126,9 @@ describe("blocked: something buildpacks cannot do", () => {
       "ffmpeg (apt-get install): buildpacks install no OS packages and the builder's run image does not have it, so this needs a custom run image",
     ]);
     expect(s.steps).toEqual([
-      "add a Procfile line `web: python manage.py collectstatic --noinput && exec gunicorn mysite.wsgi:application --bind 0.0.0.0:$PORT --workers 2` (`python manage.py collectstatic --noinput` ran at build time in the Dockerfile; the Python buildpack has no build hook, so it runs at start)",
+      // A build-time step stays build-time: never folded into the start command.
+      "add a Procfile line `web: exec gunicorn mysite.wsgi:application --bind 0.0.0.0:$PORT --workers 2`",
+      "run `python manage.py collectstatic --noinput` in CI before the build, so what it writes is in the source folder the builder gets: the Python buildpack runs no build commands of the app's",
       ENV_STEP("DJANGO_SETTINGS_MODULE", "mysite.settings"),
       NO_ROOT,
     ]);

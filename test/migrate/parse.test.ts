@@ -137,11 +137,10 @@ describe("what buildpacks cannot do", () => {
     );
     const result = migrateService(c.services.dev![0]!, c.platforms.dev!.builder, c.root)!;
     expect(result.verdict).toBe("blocked");
-    expect(result.blockers).toEqual([
-      `Python 3.8 (FROM python:3.8-slim) cannot be installed by the builder: ${c.platforms.dev!.builder} (google-22) offers Python 3.10, 3.11, 3.12, 3.13; upgrade the app, or use a builder that offers it`,
-      "COPY --from=ghcr.io/acme/ffmpeg:6 takes /usr/bin/ffmpeg from another image; buildpacks cannot add files from an image, so this needs a custom run image",
-    ]);
+    expect(result.blockers).toEqual(["COPY --from=ghcr.io/acme/ffmpeg:6 takes /usr/bin/ffmpeg from another image; buildpacks cannot add files from an image, so this needs a custom run image"]);
+    // A version the stack does not offer is a change to make, not a wall: the nearest offered line, upward.
     expect(result.steps).toEqual([
+      "pin `.python-version` 3.10: the Dockerfile runs Python 3.8 (FROM python:3.8-slim), which the google-22 builder does not offer (it offers 3.10, 3.11, 3.12, 3.13); upgrade the app to Python 3.10",
       "move shared/ into the service's source folder (or point source at a folder that holds both): the Dockerfile copies it from outside, and buildpacks see only .",
       "commit the file ADD downloads from https://example.com/model.bin to the source folder: buildpacks fetch nothing at build time",
     ]);
@@ -161,7 +160,7 @@ describe("ENV the app reads", () => {
     );
     const result = migrateService(c.services.dev![0]!, c.platforms.dev!.builder, c.root)!;
     expect(result.steps).toEqual([
-      "add `APP_VERSION` under env in service.yaml with the value the build gave it (ENV APP_VERSION=$VERSION)",
+      'add `APP_VERSION: "dev"` under env in service.yaml: the Dockerfile sets it (ENV APP_VERSION=$VERSION, with the build arg\'s value) and the app may read it at run time',
       'add `FEATURE_X: "on"` under env in service.yaml: the Dockerfile sets it (ENV) and the app may read it at run time',
     ]);
     expect(result.notes).toEqual(['ENV MODE=prod is overridden by service.yaml\'s env ("staging") already']);
