@@ -45,7 +45,9 @@ const GROUPS: Group[] = [
   {
     name: "catalog-schema",
     mutate: ["catalog/schema/fields.ts"],
-    testFiles: ["test/catalog/rules.test.ts", "test/mutation-kills/catalog-*.test.ts"],
+    // json-schema.test.ts holds the committed service.schema.json against the zod schema: descriptions are what an
+    // editor shows, so a changed one is a changed behaviour.
+    testFiles: ["test/catalog/rules.test.ts", "test/catalog/json-schema.test.ts", "test/mutation-kills/catalog-*.test.ts"],
     note: "every mutant here is static (zod schemas are built when the module loads), so each one runs the whole set: the slowest group",
   },
   {
