@@ -83,6 +83,9 @@ export const platformConfig = z.strictObject({
     .refine((s) => s.minInstances <= s.maxInstances, { message: "minInstances is above maxInstances: every service left to these defaults would be refused", path: ["minInstances"] })
     .prefault({}),
   maxParallelBuilds: int(1, 64).default(4).meta({ description: "pack processes run at once during one pulumi up; they share one Docker daemon." }),
+  maxParallelRebases: int(1, 256)
+    .default(16)
+    .meta({ description: "Rebases run at once during one pulumi up or gantry build: a rebase only moves manifests in the registry, so far more than builds." }),
   buildTimeout: z
     .string()
     .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "30m"')
