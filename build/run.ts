@@ -43,7 +43,7 @@ const WORDS: Record<string, string> = {
 
 /** The images this shard (and --service selection) owns, each with what it needs and why. */
 export async function decideImages(images: readonly StackImage[], selection: Selection, lookup: Lookup = buildRecords().lookup): Promise<{ decisions: ImageDecision[]; otherShards: number }> {
-  const shards = selection.shard ? assignShards(images.map((i) => ({ name: i.name, key: imageTag(i.inputs.fingerprint, i.inputs.runImage) })), selection.shard.count) : undefined;
+  const shards = selection.shard ? assignShards(images.map((i) => ({ name: i.name, key: i.inputs.repository })), selection.shard.count) : undefined;
   const mine = images.filter((i) => !shards || shards.get(i.name) === selection.shard!.index);
   const chosen = selection.only ? mine.filter((i) => selection.only!.includes(i.name)) : mine;
   const decisions = await Promise.all(chosen.map((i) => decideOne(i, lookup, shards?.get(i.name))));

@@ -3,9 +3,12 @@ import { createHash } from "node:crypto";
 /*
  * `gantry build --shard K/N`: which shard builds which image. Every shard computes the same split on its own, from
  * the same commit and stack config, with no coordinator: so the split is over every image the stack declares (not
- * over what is still missing, which changes as other shards push), ordered by a hash of each image's content tag,
- * then dealt round-robin. Each image lands on exactly one shard, the shards differ by at most one image, and an
- * image keeps its shard as long as its content and the shard count stay the same.
+ * over what is still missing, which changes as other shards push), ordered by a hash of each image's key, then dealt
+ * round-robin. Each image lands on exactly one shard and the shards differ by at most one image.
+ *
+ * The key is the image's repository (one per service), not its content: an image then keeps its shard across source
+ * edits and builder bumps, and with the pipeline's fixed shard-to-slot mapping (Jenkinsfile) its build finds its own
+ * last cache on that slot's disk. Keyed by content, a fleet rebuild would move nearly every service to another slot.
  */
 
 export interface Shard {
@@ -28,7 +31,7 @@ export function parseShard(text: string): Shard | { error: string } {
   return { index, count };
 }
 
-/** The shard (1-based) of every image, by service name; `key` is the image's content tag. */
+/** The shard (1-based) of every image, by service name; `key` is the image's repository. */
 export function assignShards(images: ReadonlyArray<{ name: string; key: string }>, count: number): Map<string, number> {
   const order = images
     .map((i) => ({ name: i.name, h: createHash("sha256").update(i.key).digest("hex") }))

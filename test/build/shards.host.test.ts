@@ -143,7 +143,7 @@ describe("gantry build --shard K/N, then pulumi up", () => {
     const { images } = await stackOf("rebases", ["r0", "r1", "r2", "slow"], logDir);
     process.env.PACK_STANDIN_LOG = path.join(dir, "rebases.jsonl");
     const one = (i: StackImage, over: Partial<PackImageInputs> = {}) => ({ ...i.inputs, maxParallelBuilds: 1, maxParallelRebases: 3, ...over });
-    const firsts = [];
+    const firsts: PackImageOutputs[] = [];
     for (const i of images.slice(0, 3)) firsts.push(await realize(one(i)));
     process.env.PACK_STANDIN_DELAY_MS = "2000";
     try {
