@@ -570,6 +570,7 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
     if (!(news.engine in ENGINES)) failures.push({ property: "engine", reason: `unknown build engine "${news.engine}" (pack or lifecycle)` });
     else failures.push(...engineOf(news).check(news));
     if (news.cache.format === "bind" && !news.cache.source.startsWith("/")) failures.push({ property: "cache", reason: "a bind cache source must be an absolute path" });
+    if (news.trust !== "trusted" && news.trust !== "untrusted") failures.push({ property: "trust", reason: `trust must be "trusted" or "untrusted", not ${JSON.stringify(news.trust)}` });
     for (const name of news.secretEnv) {
       if (name in news.env) failures.push({ property: "secretEnv", reason: `${name} is given both as plain and as secret build env` });
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeRecord, parseChallenge, recordAnnotations, recordFromAnnotations, recordReference, type BuildRecord } from "../../components/pack/build-record";
-import { slotPriority } from "../../components/pack/provider";
-import { BUILDER, RUN_IMAGE } from "../support/pack-inputs";
+import { packProvider, slotPriority, type PackImageInputs } from "../../components/pack/provider";
+import { BUILDER, plainPackInputs, RUN_IMAGE } from "../support/pack-inputs";
 
 const DIGEST = "sha256:" + "d".repeat(64);
 const OTHER = "sha256:" + "0".repeat(64);
@@ -75,5 +75,13 @@ describe("slotPriority: the day's changes before fleet-wide work", () => {
     expect(slotPriority(["source", "builder"])).toBe(0);
     expect(slotPriority(["first build"])).toBe(0);
     expect(slotPriority([])).toBe(0);
+  });
+});
+
+describe("check: the trust level", () => {
+  it("takes trusted and untrusted, and names anything else", async () => {
+    for (const trust of ["trusted", "untrusted"] as const) expect((await packProvider.check!(plainPackInputs(), plainPackInputs({ trust }))).failures).toEqual([]);
+    const bad = await packProvider.check!(plainPackInputs(), { ...plainPackInputs(), trust: "root" } as unknown as PackImageInputs);
+    expect(bad.failures).toEqual([{ property: "trust", reason: 'trust must be "trusted" or "untrusted", not "root"' }]);
   });
 });
