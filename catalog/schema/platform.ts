@@ -74,6 +74,13 @@ export const platformConfig = z.strictObject({
     .string()
     .optional()
     .meta({ description: "The stack this one is a copy of (a PR preview): service.yaml `environments.<baseStack>` overrides apply here." }),
+  adoptFrom: z
+    .array(z.string().regex(/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/, "must be a registry repository URL, <host>/<path>, without tag or digest"))
+    .optional()
+    .meta({
+      description:
+        "Repositories (as <region>-docker.pkg.dev/<project>/<repository>) whose images a preview adopts, besides its own, when one was built from the same inputs: `gantry preview` sets its base stack's. Previews only.",
+    }),
   scaling: z
     .strictObject({
       minInstances: int(0).default(0),
@@ -147,6 +154,13 @@ export const platformConfig = z.strictObject({
   secrets: secretsPolicy,
   allowedSecretProjects,
 }).superRefine((c, ctx) => {
+  if (c.adoptFrom !== undefined && c.baseStack === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["adoptFrom"],
+      message: "adoptFrom is for previews (stacks with gantry:baseStack): a trusted stack adopts only from its own repository, which no pull-request identity can write",
+    });
+  }
   if (c.buildEngine === "lifecycle" && c.buildCache.mode === "volume") {
     ctx.addIssue({ code: "custom", path: ["buildCache"], message: 'the lifecycle engine has no Docker volumes: use {mode: bind, mountPath} (the agent\'s cache claim) or {mode: image}' });
   }

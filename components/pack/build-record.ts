@@ -36,7 +36,7 @@ export interface BuildRecord {
 }
 
 export type RecordLookup =
-  | { adopt: true; digest: string; from: string; record: BuildRecord }
+  | { adopt: true; digest: string; /** The repository it is in. */ repository: string; from: string; record: BuildRecord }
   | { adopt: false; reason: string };
 
 const ANNOTATION = "dev.gantry.build.";
@@ -218,18 +218,19 @@ async function pushBlob(ref: Ref, bytes: Uint8Array, digest: string): Promise<vo
 
 /** The registry side of the build cache: look a record up before building, write one after. */
 export function buildRecords(): {
-  lookup(inputs: PackImageInputs, tag: string): Promise<RecordLookup>;
+  /** Looks in `repository` (default: the image's own). */
+  lookup(inputs: PackImageInputs, tag: string, repository?: string): Promise<RecordLookup>;
   write(inputs: PackImageInputs, tag: string, digest: string, operation: "build" | "rebase"): Promise<void>;
 } {
   return {
-    async lookup(inputs, tag) {
-      const at = recordReference(inputs.repository, tag);
+    async lookup(inputs, tag, repository = inputs.repository) {
+      const at = recordReference(repository, tag);
       try {
         const record = await readRecord(parseRef(at));
-        const current = record ? await tagDigest(parseRef(`${inputs.repository}:${tag}`)) : undefined;
+        const current = record ? await tagDigest(parseRef(`${repository}:${tag}`)) : undefined;
         const verdict = judgeRecord(inputs, record, current);
         if (!verdict.ok) return { adopt: false, reason: verdict.reason };
-        return { adopt: true, digest: record!.image, from: `${inputs.repository}:${tag}`, record: record! };
+        return { adopt: true, digest: record!.image, repository, from: `${repository}:${tag}`, record: record! };
       } catch (err) {
         // A registry that cannot be asked is a cache miss: the build that follows pushes there anyway.
         return { adopt: false, reason: `the registry could not be asked (${err instanceof Error ? err.message : String(err)})` };

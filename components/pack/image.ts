@@ -44,6 +44,13 @@ export interface PackImageArgs {
   maxParallelRebases?: number;
   /** "untrusted" for a pull request's preview: its images are never adopted by a trusted stack. Default trusted. */
   trust?: TrustLevel;
+  /** Repositories besides `repository` whose image of the same inputs is adopted (a preview's base stack's). */
+  adoptFrom?: string[];
+  /**
+   * The project id in project.toml; default serviceName. A preview passes the declared name, not its suffixed one, so
+   * its inputs (and so its fingerprint and tag) are its base stack's and the base's image can be adopted.
+   */
+  projectId?: string;
   timeoutSeconds?: number;
   /** Full build logs, SBOMs and progress.log; default .gantry/logs. */
   logDir?: string;
@@ -73,7 +80,7 @@ export class PackImage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PackImageArgs, opts?: pulumi.CustomResourceOptions) {
     const cwd = process.cwd();
-    const descriptor = projectDescriptor({ serviceName: args.serviceName, include: args.include, exclude: args.exclude, buildEnv: args.buildEnv, alwaysExclude: args.alwaysExclude });
+    const descriptor = projectDescriptor({ serviceName: args.projectId ?? args.serviceName, include: args.include, exclude: args.exclude, buildEnv: args.buildEnv, alwaysExclude: args.alwaysExclude });
     const statCachePath = path.join(args.statCacheDir ?? path.join(cwd, ".gantry", "cache", "fingerprints"), `${args.serviceName}.json`);
     const source = fingerprintSource(args.sourceDir, { include: descriptor.include, exclude: descriptor.exclude, statCachePath }).then((f) => f.digest);
     const env = args.env ?? {};
@@ -113,6 +120,7 @@ export class PackImage extends pulumi.dynamic.Resource {
         maxParallelBuilds: args.maxParallelBuilds ?? 4,
         maxParallelRebases: args.maxParallelRebases ?? 16,
         trust: args.trust ?? "trusted",
+        adoptFrom: args.adoptFrom ?? [],
         timeoutSeconds: args.timeoutSeconds ?? 1800,
         logDir: path.resolve(args.logDir ?? path.join(cwd, ".gantry", "logs")),
         packCommand: args.packCommand ?? "pack",

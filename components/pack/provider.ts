@@ -85,6 +85,11 @@ export interface PackImageInputs {
    * stack never adopts an image an untrusted pipeline pushed (./build-record.ts).
    */
   trust: TrustLevel;
+  /**
+   * Repositories besides `repository` whose image of the same inputs may be adopted (read only): a preview's base
+   * stack's. Never set for a trusted stack (catalog/schema/platform.ts refuses it).
+   */
+  adoptFrom: string[];
   timeoutSeconds: number;
   /** Folder for full build logs, SBOMs and progress.log. */
   logDir: string;
@@ -493,7 +498,7 @@ export function adopted(inputs: PackImageInputs, tag: string, found: Extract<Rec
   return {
     ...inputs,
     digest: found.digest,
-    imageRef: `${inputs.repository}@${found.digest}`,
+    imageRef: `${found.repository}@${found.digest}`,
     tag,
     lastOperation: "adopt",
     adoptedFrom: `${found.from} (${found.record.operation || "built"} on ${found.record.builtOn || "?"} at ${found.record.builtAt || "?"})`,
@@ -511,7 +516,13 @@ export function adopted(inputs: PackImageInputs, tag: string, found: Extract<Rec
  */
 export async function realize(inputs: PackImageInputs, olds?: PackImageOutputs): Promise<PackImageOutputs> {
   const tag = imageTag(inputs.fingerprint, inputs.runImage);
-  const found = await RECORDS.lookup(inputs, tag);
+  let found = await RECORDS.lookup(inputs, tag);
+  // Then, in order, the repositories this stack may also adopt from (a preview's base stack's).
+  for (const repository of inputs.adoptFrom ?? []) {
+    if (found.adopt) break;
+    const there = await RECORDS.lookup(inputs, tag, repository);
+    if (there.adopt) found = there;
+  }
   if (found.adopt) {
     progress(inputs, `adopted ${found.digest} from ${found.from}: built from the same inputs, no build`);
     return adopted(inputs, tag, found, olds);
@@ -571,6 +582,7 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
     else failures.push(...engineOf(news).check(news));
     if (news.cache.format === "bind" && !news.cache.source.startsWith("/")) failures.push({ property: "cache", reason: "a bind cache source must be an absolute path" });
     if (news.trust !== "trusted" && news.trust !== "untrusted") failures.push({ property: "trust", reason: `trust must be "trusted" or "untrusted", not ${JSON.stringify(news.trust)}` });
+    if (news.trust === "trusted" && (news.adoptFrom ?? []).length > 0) failures.push({ property: "adoptFrom", reason: "a trusted stack adopts only from its own repository, which no pull-request identity can write" });
     for (const name of news.secretEnv) {
       if (name in news.env) failures.push({ property: "secretEnv", reason: `${name} is given both as plain and as secret build env` });
     }

@@ -61,6 +61,9 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       maxParallelBuilds: platform.maxParallelBuilds,
       maxParallelRebases: platform.maxParallelRebases,
       trust: stackTrust(platform),
+      // A preview's image of an unchanged service is its base stack's: same inputs, adopted from there.
+      adoptFrom: (platform.adoptFrom ?? []).map((r) => `${r}/${name}`),
+      projectId: name,
       timeoutSeconds: durationSeconds(platform.buildTimeout),
       logDir: build.logDir,
       statCacheDir: build.statCacheDir,

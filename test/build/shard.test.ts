@@ -67,7 +67,7 @@ describe("decideImages", () => {
       image("edited", { source: "sha256:new" }, { source: "sha256:aaa" }),
     ];
     const lookup = async (inputs: { serviceName: string }): Promise<RecordLookup> =>
-      inputs.serviceName === "held" ? { adopt: true, digest: "sha256:" + "1".repeat(64), from: "127.0.0.1:1/gantry/held:g-1", record: { fingerprint: "f", builder: "b", runImage: "r", image: "d", trust: "trusted", operation: "build", builtOn: "agent-3", builtAt: "t" } } : miss;
+      inputs.serviceName === "held" ? { adopt: true, digest: "sha256:" + "1".repeat(64), repository: "127.0.0.1:1/gantry/held", from: "127.0.0.1:1/gantry/held:g-1", record: { fingerprint: "f", builder: "b", runImage: "r", image: "d", trust: "trusted", operation: "build", builtOn: "agent-3", builtAt: "t" } } : miss;
     const { decisions } = await decideImages(images, {}, lookup as never);
     const by = Object.fromEntries(decisions.map((d) => [d.name, d]));
     expect(by.same).toMatchObject({ action: "unchanged", why: "unchanged since the last deployment" });

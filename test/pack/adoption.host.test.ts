@@ -197,6 +197,29 @@ describe("what is never adopted", () => {
     expect(pr.calls()).toHaveLength(0);
   });
 
+  it("a preview adopts its base stack's image from the base's repository (adoptFrom), and pins it there", async () => {
+    const dev = await world();
+    const app = appWith("print('unchanged in the pull request')\n");
+    const devBuilt = await up(dev.host, "base", argsFor(dev, "services/base", app));
+    const pr = await world();
+    const preview = await up(pr.host, "base", argsFor(pr, "services-pr-7/base-pr-7", app, { serviceName: "base-pr-7", projectId: "base", trust: "untrusted", adoptFrom: [`${registry.host}/services/base`] }));
+    expect(pr.calls()).toHaveLength(0);
+    expect(out(preview)).toMatchObject({ lastOperation: "adopt", digest: out(devBuilt).digest, imageRef: `${registry.host}/services/base@${out(devBuilt).digest}` });
+    // Its own repository first: what the preview itself built wins over the base's.
+    fs.writeFileSync(path.join(app, "main.py"), "print('changed in the pull request')\n");
+    const changed = await up(pr.host, "base", argsFor(pr, "services-pr-7/base-pr-7", app, { serviceName: "base-pr-7", projectId: "base", trust: "untrusted", adoptFrom: [`${registry.host}/services/base`] }), preview);
+    expect(out(changed).lastOperation).toBe("build");
+    expect(out(changed).imageRef.startsWith(`${registry.host}/services-pr-7/base-pr-7@`)).toBe(true);
+  });
+
+  it("a trusted stack is refused adoptFrom: it adopts only from its own repository", async () => {
+    const w = await world();
+    await expect(up(w.host, "trusted", argsFor(w, "gantry/trusted", appWith("print('t')\n"), { adoptFrom: [`${registry.host}/elsewhere/trusted`] }))).rejects.toThrow(
+      /adoptFrom: a trusted stack adopts only from its own repository/,
+    );
+    expect(w.calls()).toHaveLength(0);
+  });
+
   it("a registry that cannot be asked is a cache miss: the build runs", async () => {
     const w = await world();
     const unreachable = await startRegistry();

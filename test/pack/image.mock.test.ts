@@ -63,6 +63,7 @@ describe("PackImage under the mock runtime", () => {
       // Not given: the defaults (rebases touch only the registry; a stack is trusted unless a preview says otherwise).
       maxParallelRebases: 16,
       trust: "trusted",
+      adoptFrom: [],
       timeoutSeconds: 600,
       logDir: "/var/log/gantry",
       packCommand: "pack",
