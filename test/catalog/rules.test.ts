@@ -186,6 +186,13 @@ describe("platform config", () => {
     expect(c.platforms.dev!.builder).toMatch(/^gcr\.io\/buildpacks\/builder@sha256:[0-9a-f]{64}$/);
   });
 
+  it("takes maxParallelRebases from 1 to 256, with 16 by default", () => {
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev") }).platforms.dev!.maxParallelRebases).toBe(16);
+    for (const ok of [1, 256]) expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", `  gantry:maxParallelRebases: ${ok}\n`) }).platforms.dev!.maxParallelRebases).toBe(ok);
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:maxParallelRebases: 257\n") }).lines).toEqual(["Pulumi.dev.yaml:4:30 gantry:maxParallelRebases: must be at most 256, got 257"]);
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:maxParallelRebases: 0\n") }).lines).toEqual(["Pulumi.dev.yaml:4:30 gantry:maxParallelRebases: must be at least 1, got 0"]);
+  });
+
   it("takes adoptFrom only on a preview: a trusted stack adopts only from its own repository", () => {
     const trusted = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:adoptFrom: [europe-west1-docker.pkg.dev/acme-dev-proj/services]\n") });
     expect(trusted.lines).toEqual([
