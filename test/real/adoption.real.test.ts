@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { decideImages, runBuilds } from "../../build/run";
+import type { StackImage } from "../../build/need";
 import { recordReference } from "../../components/pack/build-record";
-import { up, type ResourceState } from "../support/pack-up";
+import type { PackImageInputs } from "../../components/pack/provider";
+import { declare, up, type ResourceState } from "../support/pack-up";
 import { crane, httpFromImage, makeApp, packRuns, realArgs, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 import { headManifest } from "../support/registry";
@@ -67,6 +70,49 @@ describeReal("adoption with the real pack, lifecycle, builder and registry", (wo
       }
     } finally {
       fs.rmSync(impostor, { recursive: true, force: true });
+    }
+  });
+
+  it("gantry build shards with the real pack build each image once, and the up after them runs no pack", async () => {
+    const w = world();
+    const names = ["s1", "s2", "s3", "s4"];
+    const apps = names.map((n) => makeApp({ html: `${n}\n` }));
+    const saved = Object.fromEntries(Object.keys(w.env).map((k) => [k, process.env[k]]));
+    // The shards run the provider's code in this process, as `gantry build` does: with the real world's Docker engine.
+    Object.assign(process.env, w.env);
+    const shardHost = await startRealPackHost(w);
+    const upHost = await startRealPackHost(w);
+    try {
+      const images: StackImage[] = [];
+      for (const [i, n] of names.entries()) {
+        const { __provider: _p, ...inputs } = (await declare(n, realArgs(w, shardHost, n, apps[i]!))).inputs as Record<string, unknown>;
+        images.push({ name: n, inputs: inputs as unknown as PackImageInputs });
+      }
+      const builtBy: string[][] = [];
+      for (const index of [1, 2]) {
+        const { decisions } = await decideImages(images, { shard: { index, count: 2 } });
+        const results = await runBuilds(decisions, images);
+        expect(results.every((r) => r.outcome === "built")).toBe(true);
+        builtBy.push(results.map((r) => r.name));
+      }
+      expect(builtBy.flat().sort()).toEqual(names);
+      expect(builtBy[0]!.filter((n) => builtBy[1]!.includes(n))).toEqual([]);
+      for (const n of names) expect(packRuns(shardHost, n)).toHaveLength(1);
+
+      for (const [i, n] of names.entries()) {
+        const deployed = await up(upHost.host, n, realArgs(w, upHost, n, apps[i]!));
+        expect(out(deployed).lastOperation).toBe("adopt");
+        expect(packRuns(upHost, n)).toHaveLength(0);
+      }
+      expect(await httpFromImage(w, out(await up(upHost.host, "s3", realArgs(w, upHost, "s3", apps[2]!))).imageRef)).toBe("s3\n");
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await shardHost.close();
+      await upHost.close();
+      for (const d of apps) fs.rmSync(d, { recursive: true, force: true });
     }
   });
 });
