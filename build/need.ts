@@ -6,7 +6,7 @@ import { backendUrl } from "../environments/backend";
 import { projectName } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
 import { ciTags, deployStack } from "../infra/program";
-import { lastDeployment, PACK_IMAGE_TYPE, readDeploymentFile, type Lookup } from "../plan/last-deployment";
+import { DOCKER_IMAGE_TYPE, lastDeployment, PACK_IMAGE_TYPE, readDeploymentFile, type Lookup } from "../plan/last-deployment";
 import { installPlanMocks } from "../plan/mocks";
 import { runProgram } from "../plan/run";
 
@@ -29,6 +29,8 @@ export interface StackNeed {
   /** A promoting stack builds nothing: it deploys its source stack's digests. */
   promotedFrom?: string;
   images: StackImage[];
+  /** Services still built from a Dockerfile: `pulumi up` builds those (docker-build), not `gantry build`. */
+  dockerfileServices: string[];
   problems: Problem[];
   lastDeployment: { found: boolean; from: string };
 }
@@ -57,7 +59,7 @@ export async function stackImages(opts: NeedOptions): Promise<StackNeed> {
   progress("reading the last deployment");
   const project = projectName(projectDir) ?? "gantry";
   const last: Lookup = opts.outputsFile ? { found: readDeploymentFile(opts.outputsFile), looked: opts.outputsFile } : lastDeployment(backendUrl(projectDir, env), project, stack, cwd);
-  const base = { stack, images: [], problems, lastDeployment: { found: last.found !== undefined, from: last.found?.from ?? last.looked } };
+  const base = { stack, images: [], dockerfileServices: [], problems, lastDeployment: { found: last.found !== undefined, from: last.found?.from ?? last.looked } };
   if (!platform || hasErrors(problems)) return base;
   if (platform.promoteFrom) return { ...base, promotedFrom: platform.promoteFrom };
 
@@ -82,6 +84,7 @@ export async function stackImages(opts: NeedOptions): Promise<StackNeed> {
       return { name: r.name, inputs: inputs as unknown as PackImageInputs, ...(before?.imageRef ? { last: before as PackImageOutputs } : {}) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { ...base, images };
+  const dockerfileServices = recorder.resources.filter((r) => r.type === DOCKER_IMAGE_TYPE).map((r) => r.name).sort();
+  return { ...base, images, dockerfileServices };
 }
 

@@ -46,8 +46,25 @@ export async function decideImages(images: readonly StackImage[], selection: Sel
   const shards = selection.shard ? assignShards(images.map((i) => ({ name: i.name, key: i.inputs.repository })), selection.shard.count) : undefined;
   const mine = images.filter((i) => !shards || shards.get(i.name) === selection.shard!.index);
   const chosen = selection.only ? mine.filter((i) => selection.only!.includes(i.name)) : mine;
-  const decisions = await Promise.all(chosen.map((i) => decideOne(i, lookup, shards?.get(i.name))));
+  const decisions = await mapLimit(chosen, LOOKUPS_AT_ONCE, (i) => decideOne(i, lookup, shards?.get(i.name)));
   return { decisions, otherShards: images.length - mine.length };
+}
+
+// Registry lookups in flight at once: a 500-service stack must not open a thousand connections to the registry.
+const LOOKUPS_AT_ONCE = 16;
+
+/** `work` over every item, at most `limit` at a time, results in the items' order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function decideOne(image: StackImage, lookup: Lookup, shard: number | undefined): Promise<ImageDecision> {

@@ -70,6 +70,7 @@ export function registerBuild(program: Command): void {
           return;
         }
         const where = shard ? ` (shard ${shard.index}/${shard.count})` : "";
+        if (need.dockerfileServices.length > 0) say(`${need.dockerfileServices.join(", ")} still build${need.dockerfileServices.length === 1 ? "s" : ""} from a Dockerfile: pulumi up builds ${need.dockerfileServices.length === 1 ? "it" : "them"}, not gantry build`);
         say(`${need.images.length} images in ${opts.stack}; last deployment: ${need.lastDeployment.found ? need.lastDeployment.from : `none found (${need.lastDeployment.from})`}`);
         const { decisions, otherShards } = await run.decideImages(need.images, { ...(shard ? { shard } : {}), ...(opts.service ? { only: opts.service } : {}) });
         if (!opts.json) {

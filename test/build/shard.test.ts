@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assignShards, MAX_SHARDS, parseShard } from "../../build/shard";
-import { decideImages, summaryLine, workOrder, type ImageDecision } from "../../build/run";
+import { decideImages, mapLimit, summaryLine, workOrder, type ImageDecision } from "../../build/run";
 import type { RecordLookup } from "../../components/pack/build-record";
 import type { PackImageOutputs } from "../../components/pack/provider";
 import { plainPackInputs, RUN_IMAGE } from "../support/pack-inputs";
@@ -109,5 +109,23 @@ describe("workOrder and the summary", () => {
       { name: "e", outcome: "failed", seconds: 1, error: "x" },
     ], 7);
     expect(line).toBe("1 built, 0 rebased, 1 already in the registry, 1 unchanged, 7 left to other shards, 1 FAILED (e)");
+  });
+});
+
+describe("mapLimit", () => {
+  it("keeps the items' order and never runs more than the limit at once, at the limit and just over it", async () => {
+    for (const n of [4, 5]) {
+      let running = 0;
+      let peak = 0;
+      const out = await mapLimit(Array.from({ length: n }, (_, i) => i), 4, async (i) => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setTimeout(r, (n - i) * 5));
+        running--;
+        return i * 10;
+      });
+      expect(out).toEqual(Array.from({ length: n }, (_, i) => i * 10));
+      expect(peak).toBe(4);
+    }
+    expect(await mapLimit([], 4, async () => 1)).toEqual([]);
   });
 });

@@ -48,4 +48,12 @@ describe("gantry build", () => {
     expect(prod.status).toBe(0);
     expect(prod.stderr).toContain("gantry build: prod promotes the images of organization/gantry/staging and builds nothing");
   });
+
+  it("names the services still built from a Dockerfile, which pulumi up builds, and builds none of them", () => {
+    const r = gantry(["build", "--stack", "dev", "--services", "test/fixtures/migrate", "--dry-run"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("gantry build: go-distroless, go-two-mains-alpine, node-express-ready, node-tini-gke, node-ts-multistage, py-dash-procfile, py-django-apt, py-flask-ready, py-job-report, py-uvicorn-alpine still build from a Dockerfile: pulumi up builds them, not gantry build");
+    expect(r.stderr).toContain("gantry build: dry run: 0 to build or rebase, nothing done");
+  });
 });
