@@ -171,7 +171,7 @@ async function registryFetch(host: string, pathAndQuery: string, init: { method:
   const send = (auth: string | undefined) => fetch(url, { method: init.method, headers: { ...(init.headers ?? {}), ...(auth ? { Authorization: auth } : {}) }, ...(init.body !== undefined ? { body: init.body } : {}), redirect: "follow" });
   const cached = tokens.get(host);
   let res = await send(cached);
-  if (res.status !== 401 || isLocal(host)) return res;
+  if (res.status !== 401) return res;
   const challenge = parseChallenge(res.headers.get("www-authenticate"));
   const basic = basicFor(host);
   if (!challenge) return basic ? send(basic) : res;
