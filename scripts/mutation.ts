@@ -81,7 +81,7 @@ const GROUPS: Group[] = [
   {
     name: "build-cache",
     mutate: ["components/pack/build-record.ts#recordReference,recordAnnotations,recordFromAnnotations,judgeRecord,parseChallenge", "build/shard.ts", "components/pack/provider.ts#slotPriority"],
-    testFiles: ["test/pack/build-record.test.ts", "test/build/shard.test.ts"],
+    testFiles: ["test/pack/build-record.test.ts", "test/build/shard.test.ts", "test/mutation-kills/build-cache.test.ts"],
     note: "the pure functions only: the registry client and the shard runs are exercised through the dynamic-provider host and a real registry (adoption.host.test.ts, shards.host.test.ts)",
   },
   {
