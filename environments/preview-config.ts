@@ -60,6 +60,8 @@ export function previewConfig(baseConfig: Record<string, unknown>, opts: { stack
   }
 
   const registry = isRecord(config["gantry:registry"]) ? { ...config["gantry:registry"] } : {};
+  // The base's repository, where an unchanged service's image already is: the preview adopts it rather than build it.
+  const baseRepository = baseRegistryUrl(config, registry);
   if (registry.project !== undefined) {
     delete registry.project;
     dropped.push({ key: "gantry:registry.project", why: "a preview pushes to a repository of its own" });
@@ -80,8 +82,17 @@ export function previewConfig(baseConfig: Record<string, unknown>, opts: { stack
   config["gantry:deletionProtection"] = false;
   config["gantry:nameSuffix"] = stack;
   config["gantry:baseStack"] = base;
+  if (baseRepository) config["gantry:adoptFrom"] = [baseRepository];
   config["gantry:labels"] = { ...(isRecord(config["gantry:labels"]) ? config["gantry:labels"] : {}), "gantry-preview": stack };
   return { config, secureKeys, dropped };
+}
+
+/** <region>-docker.pkg.dev/<project>/<repository> of the base stack (components/registry/shared.ts registryUrl), when its config says. */
+function baseRegistryUrl(config: Record<string, unknown>, registry: Record<string, unknown>): string | undefined {
+  const region = config["gantry:region"];
+  const project = typeof registry.project === "string" ? registry.project : config["gantry:project"];
+  if (typeof region !== "string" || typeof project !== "string") return undefined;
+  return `${region}-docker.pkg.dev/${project.replace(":", "/")}/${typeof registry.repository === "string" ? registry.repository : DEFAULT_REPOSITORY}`;
 }
 
 /** `pulumi config set` without --path stores structured values as JSON text. */

@@ -217,7 +217,7 @@ function missingPromotions(names: string[], source: LastDeployment | undefined, 
  */
 const STALL_SECONDS = 120;
 
-async function runProgram(program: () => void): Promise<void> {
+export async function runProgram(program: () => void): Promise<void> {
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);

@@ -84,6 +84,12 @@ const GROUPS: Group[] = [
     note: "walk.ts, the include/exclude logic, only: the stat cache and the Watchman monitor are not measured",
   },
   {
+    name: "build-cache",
+    mutate: ["components/pack/build-record.ts#recordReference,recordAnnotations,recordFromAnnotations,judgeRecord,parseChallenge", "build/shard.ts", "components/pack/provider.ts#slotPriority"],
+    testFiles: ["test/pack/build-record.test.ts", "test/build/shard.test.ts", "test/mutation-kills/build-cache.test.ts"],
+    note: "the pure functions only: the registry client and the shard runs are exercised through the dynamic-provider host and a real registry (adoption.host.test.ts, shards.host.test.ts)",
+  },
+  {
     name: "plan",
     mutate: ["plan/decide.ts"],
     testFiles: ["test/plan/decide.test.ts", "test/mutation-kills/plan-*.test.ts"],

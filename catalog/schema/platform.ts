@@ -89,6 +89,13 @@ export const platformConfig = z.strictObject({
     .string()
     .optional()
     .meta({ description: "The stack this one is a copy of (a PR preview): service.yaml `environments.<baseStack>` overrides apply here." }),
+  adoptFrom: z
+    .array(z.string().regex(/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/, "must be a registry repository URL, <host>/<path>, without tag or digest"))
+    .optional()
+    .meta({
+      description:
+        "Repositories (as <region>-docker.pkg.dev/<project>/<repository>) whose images a preview adopts, besides its own, when one was built from the same inputs: `gantry preview` sets its base stack's. Previews only.",
+    }),
   scaling: z
     .strictObject({
       minInstances: int(0).default(0),
@@ -98,6 +105,9 @@ export const platformConfig = z.strictObject({
     .refine((s) => s.minInstances <= s.maxInstances, { message: "minInstances is above maxInstances: every service left to these defaults would be refused", path: ["minInstances"] })
     .prefault({}),
   maxParallelBuilds: int(1, 64).default(4).meta({ description: "pack processes run at once during one pulumi up; they share one Docker daemon." }),
+  maxParallelRebases: int(1, 256)
+    .default(16)
+    .meta({ description: "Rebases run at once during one pulumi up or gantry build: a rebase only moves manifests in the registry, so far more than builds." }),
   buildTimeout: z
     .string()
     .regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "30m"')
@@ -168,6 +178,13 @@ export const platformConfig = z.strictObject({
   }
   if (c.stage === "build" && c.promoteFrom !== undefined) {
     ctx.addIssue({ code: "custom", path: ["stage"], message: "a stack that promotes (promoteFrom) deploys images another stack built: it has nothing to build" });
+  }
+  if (c.adoptFrom !== undefined && c.baseStack === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["adoptFrom"],
+      message: "adoptFrom is for previews (stacks with gantry:baseStack): a trusted stack adopts only from its own repository, which no pull-request identity can write",
+    });
   }
   if (c.buildEngine === "lifecycle" && c.buildCache.mode === "volume") {
     ctx.addIssue({ code: "custom", path: ["buildCache"], message: 'the lifecycle engine has no Docker volumes: use {mode: bind, mountPath} (the agent\'s cache claim) or {mode: image}' });

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectDescriptor } from "./descriptor";
 import { combineFingerprint, fingerprintSource } from "./fingerprint";
+import type { TrustLevel } from "./build-record";
 import type { EngineName } from "./engines/engine";
 import { builderIsTrusted } from "./engines/pack";
 import { packProvider, type BuildpackRef, type CacheSpec } from "./provider";
@@ -39,6 +40,17 @@ export interface PackImageArgs {
   /** Where the builder image keeps its lifecycle; default /cnb/lifecycle. */
   lifecycleDir?: string;
   maxParallelBuilds?: number;
+  /** Rebases at once (registry work only); default 16. */
+  maxParallelRebases?: number;
+  /** "untrusted" for a pull request's preview: its images are never adopted by a trusted stack. Default trusted. */
+  trust?: TrustLevel;
+  /** Repositories besides `repository` whose image of the same inputs is adopted (a preview's base stack's). */
+  adoptFrom?: string[];
+  /**
+   * The project id in project.toml; default serviceName. A preview passes the declared name, not its suffixed one, so
+   * its inputs (and so its fingerprint and tag) are its base stack's and the base's image can be adopted.
+   */
+  projectId?: string;
   timeoutSeconds?: number;
   /** Full build logs, SBOMs and progress.log; default .gantry/logs. */
   logDir?: string;
@@ -49,7 +61,8 @@ export interface PackImageArgs {
 
 /**
  * An image built from source with Cloud Native Buildpacks and published to a registry, pinned by digest.
- * Unchanged source: no pack call. A new run image alone: `pack rebase`. Anything else: `pack build`.
+ * Unchanged source: no pack call. An image the registry already holds for the same inputs (another stack, agent or
+ * `gantry build` shard built it): adopted, no pack call. A new run image alone: `pack rebase`. Anything else: `pack build`.
  */
 export class PackImage extends pulumi.dynamic.Resource {
   declare readonly digest: pulumi.Output<string>;
@@ -60,13 +73,14 @@ export class PackImage extends pulumi.dynamic.Resource {
   declare readonly fingerprint: pulumi.Output<string>;
   declare readonly source: pulumi.Output<string>;
   declare readonly logPath: pulumi.Output<string>;
-  declare readonly lastOperation: pulumi.Output<"build" | "rebase">;
+  declare readonly lastOperation: pulumi.Output<"build" | "rebase" | "adopt">;
+  declare readonly adoptedFrom: pulumi.Output<string>;
   declare readonly buildpacks: pulumi.Output<BuildpackRef[]>;
   declare readonly sbomDir: pulumi.Output<string>;
 
   constructor(name: string, args: PackImageArgs, opts?: pulumi.CustomResourceOptions) {
     const cwd = process.cwd();
-    const descriptor = projectDescriptor({ serviceName: args.serviceName, include: args.include, exclude: args.exclude, buildEnv: args.buildEnv, alwaysExclude: args.alwaysExclude });
+    const descriptor = projectDescriptor({ serviceName: args.projectId ?? args.serviceName, include: args.include, exclude: args.exclude, buildEnv: args.buildEnv, alwaysExclude: args.alwaysExclude });
     const statCachePath = path.join(args.statCacheDir ?? path.join(cwd, ".gantry", "cache", "fingerprints"), `${args.serviceName}.json`);
     const source = fingerprintSource(args.sourceDir, { include: descriptor.include, exclude: descriptor.exclude, statCachePath }).then((f) => f.digest);
     const env = args.env ?? {};
@@ -104,6 +118,9 @@ export class PackImage extends pulumi.dynamic.Resource {
         uploadFilterModule: require.resolve("ignore"),
         fingerprint,
         maxParallelBuilds: args.maxParallelBuilds ?? 4,
+        maxParallelRebases: args.maxParallelRebases ?? 16,
+        trust: args.trust ?? "trusted",
+        adoptFrom: args.adoptFrom ?? [],
         timeoutSeconds: args.timeoutSeconds ?? 1800,
         logDir: path.resolve(args.logDir ?? path.join(cwd, ".gantry", "logs")),
         packCommand: args.packCommand ?? "pack",
@@ -111,6 +128,7 @@ export class PackImage extends pulumi.dynamic.Resource {
         imageRef: undefined,
         tag: undefined,
         lastOperation: undefined,
+        adoptedFrom: undefined,
         logPath: undefined,
         buildpacks: undefined,
         sbomDir: undefined,

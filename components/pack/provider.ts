@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { buildRecords, type RecordLookup, type TrustLevel } from "./build-record";
 import type { BuildEngine, EngineContext, EngineName, EngineOutcome, ToolRun } from "./engines/engine";
 import { lifecycleEngine } from "./engines/lifecycle";
 import { packEngine } from "./engines/pack";
@@ -24,6 +25,8 @@ import { packEngine } from "./engines/pack";
 // Module-local, not exported: the provider's functions capture this object (and the engines' own closures), never
 // the engine modules themselves.
 const ENGINES: Record<EngineName, BuildEngine> = { pack: packEngine(), lifecycle: lifecycleEngine() };
+// Likewise the registry's build records (./build-record.ts): looked up before a build, written after one.
+const RECORDS = buildRecords();
 
 export type CacheSpec =
   | { format: "volume"; name?: string }
@@ -75,6 +78,18 @@ export interface PackImageInputs {
   /** Hash of source, builder, env, descriptor and default process. */
   fingerprint: string;
   maxParallelBuilds: number;
+  /** Rebases at once: they only move manifests in the registry, so many more than builds. */
+  maxParallelRebases: number;
+  /**
+   * Trust level of the stack: "untrusted" for a pull request's preview. Recorded with every image pushed; a trusted
+   * stack never adopts an image an untrusted pipeline pushed (./build-record.ts).
+   */
+  trust: TrustLevel;
+  /**
+   * Repositories besides `repository` whose image of the same inputs may be adopted (read only): a preview's base
+   * stack's. Never set for a trusted stack (catalog/schema/platform.ts refuses it).
+   */
+  adoptFrom: string[];
   timeoutSeconds: number;
   /** Folder for full build logs, SBOMs and progress.log. */
   logDir: string;
@@ -91,9 +106,12 @@ export interface PackImageOutputs extends PackImageInputs {
   digest: string;
   /** `repository@sha256:...`: what deployments pin. */
   imageRef: string;
-  /** The tag this operation pushed. */
+  /** The tag this operation pushed (or, adopted, the tag it found). */
   tag: string;
-  lastOperation: "build" | "rebase";
+  /** adopt: the registry already held an image built from the same inputs; no build ran. */
+  lastOperation: "build" | "rebase" | "adopt";
+  /** Where an adopted image came from (`<repository>:<tag>`, built on <agent>), else "". */
+  adoptedFrom: string;
   logPath: string;
   buildpacks: BuildpackRef[];
   /** SBOM files pack copied out of the build (build only; a rebase keeps the build's). */
@@ -169,34 +187,55 @@ export function imageTag(fingerprint: string, runImage: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Process handling: a bounded pool, a timeout, and no orphaned pack or docker helpers on cancellation.
 
+/**
+ * Who goes first when every slot is taken: 0 for the day's changes (source, build settings, a new service), 1 for
+ * fleet-wide work (a builder or run image bump alone). A merge during a rebuild storm then waits for one slot to
+ * free, not for the whole fleet.
+ */
+export type SlotPriority = 0 | 1;
+
 interface Pool {
   running: number;
   max: number;
-  queue: Array<() => void>;
+  queue: Array<{ priority: SlotPriority; seq: number; start: () => void }>;
+  seq: number;
 }
 
-function pool(max: number): Pool {
+/** One pool per kind of work: builds (pack processes, or the one /workspace) and rebases (registry only). */
+function pool(kind: "build" | "rebase", max: number): Pool {
   const g = globalThis as unknown as Record<symbol, Pool | undefined>;
-  const key = Symbol.for("gantry.pack.pool");
-  const p = (g[key] ??= { running: 0, max, queue: [] });
+  const key = Symbol.for(`gantry.pack.pool.${kind}`);
+  const p = (g[key] ??= { running: 0, max, queue: [], seq: 0 });
   p.max = Math.max(1, max);
   return p;
 }
 
-async function acquireSlot(max: number): Promise<void> {
-  const p = pool(max);
+async function acquireSlot(kind: "build" | "rebase", max: number, priority: SlotPriority): Promise<void> {
+  const p = pool(kind, max);
   if (p.running < p.max) {
     p.running++;
     return;
   }
-  await new Promise<void>((resolve) => p.queue.push(resolve));
+  await new Promise<void>((resolve) => {
+    p.queue.push({ priority, seq: p.seq++, start: resolve });
+    // Lowest priority value first; first come, first served within one.
+    p.queue.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+  });
 }
 
-function releaseSlot(): void {
-  const p = pool(1);
+function releaseSlot(kind: "build" | "rebase"): void {
+  const g = globalThis as unknown as Record<symbol, Pool | undefined>;
+  const p = g[Symbol.for(`gantry.pack.pool.${kind}`)];
+  if (!p) return;
   const next = p.queue.shift();
-  if (next) next();
+  if (next) next.start();
   else p.running = Math.max(0, p.running - 1);
+}
+
+/** The priority of work on an image, from what changed: only builder or run image means fleet-wide. */
+export function slotPriority(reasons: readonly string[]): SlotPriority {
+  const fleet = ["builder", "runImage"];
+  return reasons.length > 0 && reasons.every((r) => fleet.includes(r)) ? 1 : 0;
 }
 
 /** Process groups of running pack processes (pack runs detached so its whole tree can be signalled). */
@@ -345,13 +384,14 @@ function logFile(inputs: PackImageInputs, op: string): string {
   return path.join(dir, `${stamp}-${op}.log`);
 }
 
-async function withSlot<T>(inputs: PackImageInputs, work: () => Promise<T>): Promise<T> {
-  progress(inputs, "waiting for a build slot");
-  await acquireSlot(Math.min(inputs.maxParallelBuilds, engineOf(inputs).parallelism(inputs)));
+async function withSlot<T>(inputs: PackImageInputs, op: "build" | "rebase", priority: SlotPriority, work: () => Promise<T>): Promise<T> {
+  progress(inputs, `waiting for a ${op} slot`);
+  const max = op === "rebase" ? inputs.maxParallelRebases || 16 : Math.min(inputs.maxParallelBuilds, engineOf(inputs).parallelism(inputs));
+  await acquireSlot(op, max, priority);
   try {
     return await work();
   } finally {
-    releaseSlot();
+    releaseSlot(op);
   }
 }
 
@@ -363,11 +403,11 @@ interface Scratch {
 }
 
 /** One operation: a build slot, a scratch folder removed afterwards (secret files with it), and a fresh log file. */
-async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", work: (s: Scratch) => Promise<T>): Promise<T> {
+async function withScratch<T>(inputs: PackImageInputs, op: "build" | "rebase", priority: SlotPriority, work: (s: Scratch) => Promise<T>): Promise<T> {
   const fs = process.getBuiltinModule("node:fs");
   const os = process.getBuiltinModule("node:os");
   const path = process.getBuiltinModule("node:path");
-  return withSlot(inputs, async () => {
+  return withSlot(inputs, op, priority, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-pack-"));
     try {
       const reportDir = path.join(dir, "report");
@@ -413,29 +453,85 @@ function published(what: string, inputs: PackImageInputs, op: "build" | "rebase"
   return digest;
 }
 
-async function build(inputs: PackImageInputs): Promise<PackImageOutputs> {
+async function build(inputs: PackImageInputs, priority: SlotPriority): Promise<PackImageOutputs> {
   const fs = process.getBuiltinModule("node:fs");
   const engine = engineOf(inputs);
-  return withScratch(inputs, "build", async (s) => {
+  return withScratch(inputs, "build", priority, async (s) => {
     const sbomDir = s.logPath.replace(/\.log$/, "-sbom");
     fs.mkdirSync(sbomDir, { recursive: true });
     const ctx = contextFor(inputs, s);
     progress(inputs, `build started (log: ${s.logPath})`);
     const outcome = await engine.build({ ...ctx, sbomDir });
     const digest = published(engine.describe("build"), inputs, "build", outcome, s);
-    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "build", logPath: s.logPath, buildpacks: outcome.buildpacks, sbomDir };
+    await record(inputs, ctx.tag, digest, "build");
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "build", adoptedFrom: "", logPath: s.logPath, buildpacks: outcome.buildpacks, sbomDir };
   });
 }
 
-async function rebase(olds: PackImageOutputs, inputs: PackImageInputs): Promise<PackImageOutputs> {
+async function rebase(olds: PackImageOutputs, inputs: PackImageInputs, priority: SlotPriority): Promise<PackImageOutputs> {
   const engine = engineOf(inputs);
-  return withScratch(inputs, "rebase", async (s) => {
+  return withScratch(inputs, "rebase", priority, async (s) => {
     const ctx = contextFor(inputs, s);
     progress(inputs, `rebase onto ${inputs.runImage} started (log: ${s.logPath})`);
     const digest = published(engine.describe("rebase"), inputs, "rebase", await engine.rebase({ ...ctx, previousImage: olds.imageRef }), s);
+    await record(inputs, ctx.tag, digest, "rebase");
     // The app layers, and so the buildpacks and SBOM, are the previous build's.
-    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "rebase", logPath: s.logPath, buildpacks: olds.buildpacks ?? [], sbomDir: olds.sbomDir ?? "" };
+    return { ...inputs, digest, imageRef: `${inputs.repository}@${digest}`, tag: ctx.tag, lastOperation: "rebase", adoptedFrom: "", logPath: s.logPath, buildpacks: olds.buildpacks ?? [], sbomDir: olds.sbomDir ?? "" };
   });
+}
+
+/**
+ * Writes the build record that lets every other stack, agent and retry adopt this image. A record that cannot be
+ * written costs a rebuild elsewhere, never this deploy: the image is published and correct.
+ */
+async function record(inputs: PackImageInputs, tag: string, digest: string, op: "build" | "rebase"): Promise<void> {
+  try {
+    await RECORDS.write(inputs, tag, digest, op);
+  } catch (err) {
+    progress(inputs, `warning: no build record written, so others will build this image again: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The image for these inputs as the registry already holds it, when its build record allows adopting it. */
+export function adopted(inputs: PackImageInputs, tag: string, found: Extract<RecordLookup, { adopt: true }>, olds?: Partial<PackImageOutputs>): PackImageOutputs {
+  const same = olds?.fingerprint === inputs.fingerprint;
+  return {
+    ...inputs,
+    digest: found.digest,
+    imageRef: `${found.repository}@${found.digest}`,
+    tag,
+    lastOperation: "adopt",
+    adoptedFrom: `${found.from} (${found.record.operation || "built"} on ${found.record.builtOn || "?"} at ${found.record.builtAt || "?"})`,
+    logPath: "",
+    // The buildpacks and SBOM are known only where the image was built, or from this stack's own last build of it.
+    buildpacks: same ? (olds?.buildpacks ?? []) : [],
+    sbomDir: same ? (olds?.sbomDir ?? "") : "",
+  };
+}
+
+/**
+ * What a create or an update does: adopt the image the registry already holds for these inputs, else rebase the
+ * previous image when only the run image changed, else build. Exported for `gantry build`, which runs the same
+ * path outside `pulumi up`.
+ */
+export async function realize(inputs: PackImageInputs, olds?: PackImageOutputs): Promise<PackImageOutputs> {
+  const tag = imageTag(inputs.fingerprint, inputs.runImage);
+  let found = await RECORDS.lookup(inputs, tag);
+  // Then, in order, the repositories this stack may also adopt from (a preview's base stack's).
+  for (const repository of inputs.adoptFrom ?? []) {
+    if (found.adopt) break;
+    const there = await RECORDS.lookup(inputs, tag, repository);
+    if (there.adopt) found = there;
+  }
+  if (found.adopt) {
+    progress(inputs, `adopted ${found.digest} from ${found.from}: built from the same inputs, no build`);
+    return adopted(inputs, tag, found, olds);
+  }
+  const change = olds ? planChange(olds, inputs) : { action: "build" as const, reasons: ["first build"] };
+  progress(inputs, `not adoptable from ${inputs.repository}:${tag} (${found.reason}); ${change.action === "rebase" && olds?.imageRef ? "rebasing" : "building"}`);
+  const priority = slotPriority(change.reasons);
+  // Without a previous image there is nothing to rebase: build.
+  return change.action === "rebase" && olds?.imageRef ? rebase(olds, inputs, priority) : build(inputs, priority);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -485,6 +581,8 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
     if (!(news.engine in ENGINES)) failures.push({ property: "engine", reason: `unknown build engine "${news.engine}" (pack or lifecycle)` });
     else failures.push(...engineOf(news).check(news));
     if (news.cache.format === "bind" && !news.cache.source.startsWith("/")) failures.push({ property: "cache", reason: "a bind cache source must be an absolute path" });
+    if (news.trust !== "trusted" && news.trust !== "untrusted") failures.push({ property: "trust", reason: `trust must be "trusted" or "untrusted", not ${JSON.stringify(news.trust)}` });
+    if (news.trust === "trusted" && (news.adoptFrom ?? []).length > 0) failures.push({ property: "adoptFrom", reason: "a trusted stack adopts only from its own repository, which no pull-request identity can write" });
     for (const name of news.secretEnv) {
       if (name in news.env) failures.push({ property: "secretEnv", reason: `${name} is given both as plain and as secret build env` });
     }
@@ -503,15 +601,12 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
   },
 
   async create(inputs) {
-    const outs = await build(inputs);
+    const outs = await realize(inputs);
     return { id: `${inputs.repository}#${inputs.serviceName}`, outs };
   },
 
   async update(_id, olds, news) {
-    const change = planChange(olds, news);
-    // Without a previous image there is nothing to rebase: build.
-    const outs = change.action === "rebase" && olds.imageRef ? await rebase(olds, news) : await build(news);
-    return { outs };
+    return { outs: await realize(news, olds) };
   },
 
   async read(id, props) {

@@ -9,6 +9,7 @@ import { registryPassword, type TokenSource } from "../docker/registry-auth";
 import { cacheFor } from "../pack/cache";
 import { registryUrl } from "../registry/shared";
 import { PackImage } from "../pack/image";
+import type { TrustLevel } from "../pack/build-record";
 
 /** What the pipeline running `pulumi up` adds to every build. */
 export interface BuildOptions {
@@ -21,6 +22,14 @@ export interface BuildOptions {
   registryToken?: TokenSource;
 }
 
+
+/**
+ * A pull request's preview (a stack with a base stack) runs code nobody reviewed: what it pushes is marked untrusted,
+ * and never adopted by a trusted stack. Every other stack is deployed by a reviewed pipeline or a person.
+ */
+export function stackTrust(platform: Pick<PlatformConfig, "baseStack" | "nameSuffix">): TrustLevel {
+  return platform.baseStack !== undefined || platform.nameSuffix !== undefined ? "untrusted" : "trusted";
+}
 
 /** The image of one service, built from its source with the stack's builder and run image. */
 export function servicePackImage(name: string, service: LoadedService, platform: PlatformConfig, build: BuildOptions, opts: pulumi.CustomResourceOptions): PackImage {
@@ -50,6 +59,11 @@ export function servicePackImage(name: string, service: LoadedService, platform:
       network: platform.buildNetwork,
       engine: platform.buildEngine,
       maxParallelBuilds: platform.maxParallelBuilds,
+      maxParallelRebases: platform.maxParallelRebases,
+      trust: stackTrust(platform),
+      // A preview's image of an unchanged service is its base stack's: same inputs, adopted from there.
+      adoptFrom: (platform.adoptFrom ?? []).map((r) => `${r}/${name}`),
+      projectId: name,
       timeoutSeconds: durationSeconds(platform.buildTimeout),
       logDir: build.logDir,
       statCacheDir: build.statCacheDir,

@@ -43,9 +43,10 @@ export interface ServiceArgs {
  * reproducible and a moved tag cannot change what runs; and from the stack's repository, the one the
  * runtimes are known to be able to pull from (see identity.ts).
  */
-export function imageRefProblem(image: string, repositoryUrl: string): string | undefined {
+export function imageRefProblem(image: string, repositoryUrl: string, adoptFrom: readonly string[] = []): string | undefined {
   if (!DIGEST_REF.test(image)) return `image "${image}" is not pinned by digest (<image>@sha256:<64 hex>)`;
-  if (!image.startsWith(`${repositoryUrl}/`)) return `image "${image}" is not in the stack's repository ${repositoryUrl}`;
+  // A preview may run its base stack's image of an unchanged service (gantry:adoptFrom), and nothing else's.
+  if (![repositoryUrl, ...adoptFrom].some((r) => image.startsWith(`${r}/`))) return `image "${image}" is not in the stack's repository ${repositoryUrl}`;
   return undefined;
 }
 
@@ -91,7 +92,7 @@ export class Service extends pulumi.ComponentResource {
     }
     const image = args.image ?? this.dockerImage?.imageRef ?? this.packImage!.imageRef;
     this.imageRef = pulumi.all([image, url]).apply(([image, repoUrl]) => {
-      const problem = imageRefProblem(image, repoUrl);
+      const problem = imageRefProblem(image, repoUrl, platform.adoptFrom);
       if (problem) throw new Error(`${service.file}: ${problem}`);
       return image;
     });

@@ -186,6 +186,26 @@ describe("platform config", () => {
     expect(c.platforms.dev!.builder).toMatch(/^gcr\.io\/buildpacks\/builder@sha256:[0-9a-f]{64}$/);
   });
 
+  it("takes maxParallelRebases from 1 to 256, with 16 by default", () => {
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev") }).platforms.dev!.maxParallelRebases).toBe(16);
+    for (const ok of [1, 256]) expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", `  gantry:maxParallelRebases: ${ok}\n`) }).platforms.dev!.maxParallelRebases).toBe(ok);
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:maxParallelRebases: 257\n") }).lines).toEqual(["Pulumi.dev.yaml:4:30 gantry:maxParallelRebases: must be at most 256, got 257"]);
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:maxParallelRebases: 0\n") }).lines).toEqual(["Pulumi.dev.yaml:4:30 gantry:maxParallelRebases: must be at least 1, got 0"]);
+  });
+
+  it("takes adoptFrom only on a preview: a trusted stack adopts only from its own repository", () => {
+    const trusted = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:adoptFrom: [europe-west1-docker.pkg.dev/acme-dev-proj/services]\n") });
+    expect(trusted.lines).toEqual([
+      "Pulumi.dev.yaml:4:21 gantry:adoptFrom: adoptFrom is for previews (stacks with gantry:baseStack): a trusted stack adopts only from its own repository, which no pull-request identity can write",
+    ]);
+    const preview = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev"), "pr-3": PLATFORM_YAML("pr-3", "  gantry:baseStack: dev\n  gantry:nameSuffix: pr-3\n  gantry:adoptFrom: [europe-west1-docker.pkg.dev/acme-dev-proj/services]\n") });
+    expect(preview.lines).toEqual([]);
+    expect(preview.platforms["pr-3"]!.adoptFrom).toEqual(["europe-west1-docker.pkg.dev/acme-dev-proj/services"]);
+    const tagged = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev"), "pr-3": PLATFORM_YAML("pr-3", "  gantry:baseStack: dev\n  gantry:adoptFrom: [europe-west1-docker.pkg.dev/acme-dev-proj/services:latest]\n") });
+    expect(tagged.lines).toHaveLength(1);
+    expect(tagged.lines[0]).toContain("gantry:adoptFrom.0: must be a registry repository URL, <host>/<path>, without tag or digest");
+  });
+
   it("uses platform scaling defaults in the rules", () => {
     const c = catalogOf({ s: "name: s\nkind: service\nminInstances: 4\n" }, { dev: PLATFORM_YAML("dev", "  gantry:scaling: {maxInstances: 3}\n") });
     expect(c.lines).toEqual(["services/s/service.yaml:3:15 minInstances: minInstances 4 is above maxInstances 3"]);

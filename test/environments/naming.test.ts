@@ -110,6 +110,8 @@ describe("preview stack config", () => {
       "gantry:labels": { environment: "dev", "managed-by": "gantry", "gantry-preview": "pr-7" },
       "gantry:nameSuffix": "pr-7",
       "gantry:baseStack": "dev",
+      // Where an unchanged service's image already is: the preview adopts it rather than build it again.
+      "gantry:adoptFrom": ["europe-west1-docker.pkg.dev/acme-gantry-dev/services"],
     });
   });
 
@@ -130,6 +132,8 @@ describe("preview stack config", () => {
     expect(derived.secureKeys).toEqual(["app:token"]);
     expect(derived.dropped.map((d) => d.key)).toEqual(["gantry:promoteFrom", "gantry:jenkins", "gantry:registry.project"]);
     expect(derived.config["gantry:registry"]).toEqual({ repository: "services-pr-12" });
+    // The base's images are in the registry it pulls from (staging's, here), wherever its own config points.
+    expect(derived.config["gantry:adoptFrom"]).toEqual(["europe-west1-docker.pkg.dev/acme-gantry-staging/services"]);
     expect(derived.config["gantry:gke"]).toEqual({ cluster: { name: "apps-cluster-with-a-very-lo-6dc22c-pr-12" } });
     expect((derived.config["gantry:gke"] as { cluster: { name: string } }).cluster.name.length).toBeLessThanOrEqual(40);
     expect(derived.config["gcp:project"]).toBe("acme-gantry-prod");

@@ -85,6 +85,19 @@ describe("a preview stack beside dev", () => {
     );
   });
 
+  it("builds an unchanged service from exactly dev's inputs, so it adopts dev's image instead of building it again", () => {
+    for (const name of ["storefront", "nightly-report", "catalog-api"]) {
+      const mine = one(captured, PACK, name).inputs;
+      const devs = one(dev, PACK, name).inputs;
+      // The same fingerprint and project.toml (the declared name, not the suffixed one): the same content tag.
+      expect(mine.fingerprint).toBe(devs.fingerprint);
+      expect(mine.projectToml).toBe(devs.projectToml);
+      expect(mine).toMatchObject({ trust: "untrusted", adoptFrom: [`europe-west1-docker.pkg.dev/acme-gantry-dev/services/${name}`] });
+      // Dev adopts only from its own repository, and is trusted.
+      expect(devs).toMatchObject({ trust: "trusted", adoptFrom: [] });
+    }
+  });
+
   it("keeps nothing warm and protects nothing", () => {
     for (const s of byType(captured, "gcp:cloudrunv2/service:Service")) {
       expect(s.inputs.deletionProtection).toBe(false);

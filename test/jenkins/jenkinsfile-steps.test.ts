@@ -41,6 +41,23 @@ describe("the Jenkinsfile and the files it names", () => {
     expect(prod.indexOf("input {")).toBeLessThan(prod.indexOf("withProdAgent"));
   });
 
+  it("fans staging's builds out as N shards on N cache slots, then deploys once", () => {
+    const staging = jenkinsfile.slice(jenkinsfile.indexOf("stage('Staging')"), jenkinsfile.indexOf("stage('Prod')"));
+    // N parallel branches, shard k of n on slot k-1 (a service builds where its cache is), then one up.
+    expect(staging).toMatch(/for \(int k = 1; k <= shards; k\+\+\)/);
+    expect(staging).toContain('String slot = k <= slotsOf(\'staging\') ? "${CACHE_SLOT_LABEL}-${k - 1}" : null');
+    expect(staging.indexOf("parallel branches")).toBeGreaterThan(0);
+    expect(staging.indexOf("parallel branches")).toBeLessThan(staging.indexOf("sh 'npx pulumi up --stack staging --yes --non-interactive'"));
+    // No failFast: every shard finishes, so the retry finds the others' images.
+    expect(staging).not.toMatch(/failFast/);
+    expect(jenkinsfile).toContain(`'npx gantry build --stack staging --shard "$GANTRY_SHARD" --outputs .gantry/last-staging.json'`);
+    expect(jenkinsfile).toContain(`string(name: 'BUILD_SHARDS'`);
+    expect(jenkinsfile).toMatch(/lock\(resource: slot, variable: 'PACK_CACHE_SLOT'\)/);
+    // The shard limit is the one gantry build itself enforces.
+    const max = /@Field final int MAX_SHARDS = (\d+)/.exec(jenkinsfile)?.[1];
+    expect(read("build/shard.ts")).toContain(`export const MAX_SHARDS = ${max};`);
+  });
+
   it("installs pack on VM agents only, the version Gantry's pack contract was taken from, checked against its release checksum", () => {
     const contract = JSON.parse(read("test/support/pack-standin/pack-cli-contract.json")) as { packVersion: string };
     expect(contract.packVersion.startsWith(`v${field("PACK_VERSION")} `)).toBe(true);

@@ -69,7 +69,9 @@ describe("Jenkinsfile", () => {
   it("is checked for real: the same parse rejects a Jenkinsfile with one brace missing", () => {
     const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-groovy-")), "Jenkinsfile");
     const text = fs.readFileSync(JENKINSFILE, "utf8");
-    const cut = text.indexOf("void withStagingAgent(Closure body) {") + "void withStagingAgent(Closure body) {".length;
+    const head = "void withStagingAgent(String slot, Closure body) {";
+    expect(text).toContain(head);
+    const cut = text.indexOf(head) + head.length;
     fs.writeFileSync(broken, `${text.slice(0, cut - 1)}${text.slice(cut)}`);
     const { status, output } = parseGroovy(broken);
     expect(status).not.toBe(0);

@@ -123,15 +123,21 @@ describe("caches by trust level", () => {
     expect(field("CACHE_SLOT_LABEL")).toBe(jenkins.namePrefix);
     expect(field("PR_CACHE_SLOT_LABEL")).toBe(untrustedLabel(jenkins));
     const preview = fn("withPreviewAgent");
-    expect(preview).toContain("withBuildAgent(VM_PR_PACK_LABEL, PR_CACHE_SLOT_LABEL, PR_NAMESPACE, PREVIEW_POD, 'dev', body)");
+    expect(preview).toContain("withBuildAgent(VM_PR_PACK_LABEL, PR_CACHE_SLOT_LABEL, PR_NAMESPACE, PREVIEW_POD, 'dev', null, body)");
     expect(preview).not.toMatch(/\bCACHE_SLOT_LABEL|STAGING_POD|TRUSTED_NAMESPACE|VM_STAGING_LABEL/);
     const stagingAgent = fn("withStagingAgent");
-    expect(stagingAgent).toContain("withBuildAgent(VM_STAGING_LABEL, CACHE_SLOT_LABEL, TRUSTED_NAMESPACE, STAGING_POD, 'staging', body)");
+    expect(stagingAgent).toContain("withBuildAgent(VM_STAGING_LABEL, CACHE_SLOT_LABEL, TRUSTED_NAMESPACE, STAGING_POD, 'staging', slot, body)");
     expect(stagingAgent).not.toMatch(/PR_CACHE_SLOT_LABEL|PREVIEW_POD|PR_NAMESPACE|VM_PR_/);
     // The build agent locks the label it is given and starts the template in the namespace it is given.
     const build = fn("withBuildAgent");
     expect(build).toContain("lock(label: slotLabel, quantity: 1, variable: 'PACK_CACHE_SLOT')");
     expect(build).toContain("onPod(namespace, buildPodYaml(template, env.PACK_CACHE_SLOT, stack), true, body)");
+    // A named slot (a build shard's own) must be <label>-<number> of the label given: pack-cache-pr-0 starts with
+    // pack-cache- too, and a trusted shard must never lock a pull request's cache.
+    expect(build).toContain("if (!(slot ==~ /${slotLabel}-[0-9]+/)) {");
+    expect(build).toContain("lock(resource: slot, variable: 'PACK_CACHE_SLOT')");
+    expect("pack-cache-pr-0").not.toMatch(new RegExp(`^${field("CACHE_SLOT_LABEL")}-[0-9]+$`));
+    expect("pack-cache-3").toMatch(new RegExp(`^${field("CACHE_SLOT_LABEL")}-[0-9]+$`));
     expect(fn("withCheckAgent")).toContain("withAgent(VM_PR_CHECK_LABEL, PR_NAMESPACE, CHECK_POD, body)");
     expect(fn("withProdAgent")).toContain("withAgent(VM_PROD_LABEL, TRUSTED_NAMESPACE, PROD_POD, body)");
     // The stages that run a pull request's code use the untrusted agents only.

@@ -60,6 +60,10 @@ describe("PackImage under the mock runtime", () => {
       uploadFilterModule: expect.stringMatching(/node_modules\/ignore\/index\.js$/),
       fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       maxParallelBuilds: 2,
+      // Not given: the defaults (rebases touch only the registry; a stack is trusted unless a preview says otherwise).
+      maxParallelRebases: 16,
+      trust: "trusted",
+      adoptFrom: [],
       timeoutSeconds: 600,
       logDir: "/var/log/gantry",
       packCommand: "pack",

@@ -167,6 +167,7 @@ describe("PackImage in Pulumi's dynamic-provider host", () => {
   });
 });
 
+// Each test builds into a repository of its own where an earlier test's image of the same source would be adopted.
 describe("pack failures, timeouts and cancellation", () => {
   it("a failed build fails the update with pack's status, its last lines and the log path, and leaves the previous image alone", async () => {
     const good = await startPackWorld();
@@ -202,7 +203,7 @@ describe("pack failures, timeouts and cancellation", () => {
     const slow = await startPackWorld({ PACK_STANDIN_DELAY_MS: "60000", PACK_STANDIN_CHILD_PIDFILE: pidFile });
     try {
       const started = Date.now();
-      const error = await up(slow.host, "api", argsFor(slow, sampleApp(), { timeoutSeconds: 2 })).then(
+      const error = await up(slow.host, "api", argsFor(slow, sampleApp(), { timeoutSeconds: 2, repository: `${registry.host}/gantry/timeout` })).then(
         () => undefined,
         (e: Error) => e,
       );
@@ -220,7 +221,7 @@ describe("pack failures, timeouts and cancellation", () => {
     const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-pid-")), "child.pid");
     const slow = await startPackWorld({ PACK_STANDIN_DELAY_MS: "60000", PACK_STANDIN_CHILD_PIDFILE: pidFile });
     try {
-      const pending = up(slow.host, "api", argsFor(slow, sampleApp())).catch((e: Error) => e);
+      const pending = up(slow.host, "api", argsFor(slow, sampleApp(), { repository: `${registry.host}/gantry/sigterm` })).catch((e: Error) => e);
       await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() !== "");
       const packPid = slow.calls()[0]!.pid;
       const childPid = Number(fs.readFileSync(pidFile, "utf8"));

@@ -185,6 +185,14 @@ describe("image references", () => {
     else expect(found).toContain(problem);
   });
 
+  test("a preview may run an image of its adoptFrom repositories, and of no other", () => {
+    const preview = `${repo}-pr-7`;
+    expect(imageRefProblem(`${repo}/storefront@${DIGEST}`, preview, [repo])).toBeUndefined();
+    expect(imageRefProblem(`${preview}/storefront-pr-7@${DIGEST}`, preview, [repo])).toBeUndefined();
+    expect(imageRefProblem(`${repo}/storefront@${DIGEST}`, preview)).toContain("not in the stack's repository");
+    expect(imageRefProblem(`europe-west1-docker.pkg.dev/acme-gantry-prod/services/storefront@${DIGEST}`, preview, [repo])).toContain("not in the stack's repository");
+  });
+
   test("a service loaded for another stack is refused", () => {
     const c = catalog();
     const service = c.services.prod!.find((s) => s.spec.name === "storefront")!;

@@ -256,3 +256,15 @@ export async function stopDetachedRegistry(reg: { pid: number; dir: string }): P
   }
   await rm(reg.dir, { recursive: true, force: true });
 }
+
+/** PUT /v2/<repo>/manifests/<reference> with the exact bytes given → HTTP status (201 when stored). */
+export async function putManifest(host: string, repo: string, reference: string, body: Buffer, mediaType: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`http://${host}/v2/${repo}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType, "Content-Length": String(body.length) }, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
