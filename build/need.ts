@@ -5,7 +5,7 @@ import type { PackImageInputs, PackImageOutputs } from "../components/pack/provi
 import { backendUrl } from "../environments/backend";
 import { projectName } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
-import { ciTags, deployStack } from "../infra/program";
+import { ciTags, runStack } from "../infra/program";
 import { DOCKER_IMAGE_TYPE, lastDeployment, PACK_IMAGE_TYPE, readDeploymentFile, type Lookup } from "../plan/last-deployment";
 import { installPlanMocks } from "../plan/mocks";
 import { runProgram } from "../plan/run";
@@ -65,8 +65,9 @@ export async function stackImages(opts: NeedOptions): Promise<StackNeed> {
 
   const recorder = await installPlanMocks({ project, stack, onRegistration: (n) => progress(`evaluating the program: ${n} resources`), ...(last.found ? { last: last.found } : {}) });
   const gantryDir = path.join(projectDir, ".gantry");
+  // The program `pulumi up` runs for this stack (deploy or build stage): the images are its PackImages, input for input.
   await runProgram(() => {
-    deployStack({
+    runStack({
       stack,
       projectDir,
       servicesDir: opts.servicesDir,
