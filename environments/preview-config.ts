@@ -89,6 +89,7 @@ export function previewConfig(baseConfig: Record<string, unknown>, opts: { stack
 
 /** <region>-docker.pkg.dev/<project>/<repository> of the base stack (components/registry/shared.ts registryUrl), when its config says. */
 function baseRegistryUrl(config: Record<string, unknown>, registry: Record<string, unknown>): string | undefined {
+  if (typeof registry.url === "string") return registry.url;
   const region = config["gantry:region"];
   const project = typeof registry.project === "string" ? registry.project : config["gantry:project"];
   if (typeof region !== "string" || typeof project !== "string") return undefined;

@@ -85,6 +85,8 @@ describe("preview stack config", () => {
     expect(url("mirror.example.com/team/images")).toBe("mirror.example.com/team/images-pr-7");
     expect(url("mirror.example.com:443")).toBe("mirror.example.com:443/pr-7");
     expect(previewConfig({}, { stack: "pr-7", base: "dev" }).config["gantry:registry"]).not.toHaveProperty("url");
+    // And it adopts what the base pushed there.
+    expect(previewConfig({ "gantry:registry": { url: "127.0.0.1:5000/engine" } }, { stack: "pr-7", base: "build" }).config["gantry:adoptFrom"]).toEqual(["127.0.0.1:5000/engine"]);
   });
 
   const devConfig = () => (parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
