@@ -135,6 +135,7 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
         ),
       );
       mainClass = { jar: null, unknown: "reported" };
+      web = null;
     }
     const jdk = javaMajor(runtimeVersion.value ?? "");
     if (c?.javaLevel && jdk && c.javaLevel > jdk) {
