@@ -191,7 +191,8 @@ function resolvePython(requested: string, stack: "google-18" | "google-22" | "go
  * the newest 3.x is installed. A request that is not a version at all ("~3.12", ">=3.12") stops the build.
  */
 export function smartDefaultApplies(requested: string): boolean | "invalid" {
-  const m = /^v?(\d+)(?:\.(\d+|\*))?(?:\.(\d+|\*))?(?:-?(?:rc|a|b|alpha|beta)\d*)?$/.exec(requested.trim().replace(/\*/g, "0"));
+  // Masterminds/semver v1 NewVersion's grammar; the builder rewrites "rc1" to "-rc1" first, but not "a1", "b1" or "x".
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*|rc\d*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.exec(requested.trim().replace(/\*/g, "0"));
   if (!m) return "invalid";
   const v = semver.coerce(`${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`);
   const from = semver.coerce(PYTHON_SMART_DEFAULT_FROM);
@@ -272,7 +273,7 @@ export function analyzePythonGoogle(ctx: Context, explicit: boolean): PythonAnal
       error(
         "python-version-not-a-version",
         `${version.source} asks for Python "${version.requested}", which is not a version; the builder's default entrypoint step compares it as one and stops the build ("invalid version").`,
-        "Ask for a version such as 3.12 or 3.12.4 (a range is not read here), or add a Procfile with the web command.",
+        `Ask for a version such as 3.12, 3.12.* or 3.12.4 (not a range, and not "3.12.x"), or add a Procfile with the web command.`,
         { ...(version.source === ".python-version" ? { file: ".python-version", line: 1 } : {}), breaksBuild: true },
       ),
     );
@@ -335,6 +336,19 @@ export function analyzePythonPaketo(ctx: Context, detectedBy: string): LanguageR
   else if (tree.has("environment.yml")) pm = "conda";
   else if (tree.has("poetry.lock") || readPyproject(ctx)?.poetrySection) pm = "poetry";
   const v = envValue(ctx, "BP_CPYTHON_VERSION");
+  const pinnedByFile = ctx.tree.read(".python-version")?.trim();
+  if (!v && pinnedByFile) {
+    // Paketo's CPython buildpack takes its version from BP_CPYTHON_VERSION (paketo.io/docs/howto/python); unlike
+    // Google's builder it does not read .python-version, so the pin there is silently not applied.
+    ctx.issues.push(
+      warning(
+        "python-version-file-ignored",
+        `.python-version asks for ${pinnedByFile.split(/\r?\n/).find((l) => !l.trim().startsWith("#"))?.trim() ?? pinnedByFile}, but Paketo's CPython buildpack does not read that file and installs its default Python.`,
+        `Set BP_CPYTHON_VERSION under build.env (for example "${pinnedByFile.split(/\r?\n/).find((l) => /^\d/.test(l.trim()))?.trim() ?? "3.12"}.*").`,
+        { file: ".python-version", line: 1 },
+      ),
+    );
+  }
   return {
     language: "python",
     packageManager: pm,
