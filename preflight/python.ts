@@ -446,7 +446,9 @@ function asgiWorker(ctx: Context, command: string): boolean {
   const flag = /(?:^|\s)(?:-k|--worker-class)(?:=|\s+)['"]?([\w.:-]+)/.exec(command)?.[1];
   if (flag !== undefined) return /uvicorn|asgi/i.test(flag);
   const configArg = /(?:^|\s)(?:-c|--config)(?:=|\s+)['"]?([^\s'"]+)/.exec(command)?.[1];
-  const config = ctx.tree.read(normalizeRel(configArg?.replace(/^python:/, "").replace(/\./g, "/").replace(/\/py$/, ".py") ?? "gunicorn.conf.py")) ?? (configArg ? ctx.tree.read(normalizeRel(configArg)) : null);
+  // -c takes a file path, or `python:<module>`; without it gunicorn reads ./gunicorn.conf.py.
+  const configFile = configArg === undefined ? "gunicorn.conf.py" : configArg.startsWith("python:") ? `${configArg.slice("python:".length).replace(/\./g, "/")}.py` : configArg;
+  const config = ctx.tree.read(normalizeRel(configFile));
   return config !== null && /worker_class\s*=\s*['"][^'"]*(uvicorn|asgi)/i.test(config);
 }
 

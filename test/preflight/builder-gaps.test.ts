@@ -69,6 +69,9 @@ describe("ASGI apps and gunicorn's sync worker", () => {
     expect(errors(google({ ...fastapi, "gunicorn.conf.py": "worker_class = 'uvicorn.workers.UvicornWorker'\n" }))).toEqual([]);
     expect(errors(google({ ...fastapi, "gunicorn.conf.py": "workers = 4\n" }))).toEqual(["asgi-on-sync-worker"]);
     expect(errors(google({ ...fastapi, "conf/gunicorn.py": "worker_class = 'uvicorn.workers.UvicornWorker'\n", Procfile: "web: gunicorn -c conf/gunicorn.py main:app\n" }))).toEqual([]);
+    expect(errors(google({ ...fastapi, "conf/gunicorn.py": "worker_class = 'uvicorn.workers.UvicornWorker'\n", Procfile: "web: gunicorn -c python:conf.gunicorn main:app\n" }))).toEqual([]);
+    // Named config files replace ./gunicorn.conf.py, which is then not read.
+    expect(errors(google({ ...fastapi, "gunicorn.conf.py": "worker_class = 'uvicorn.workers.UvicornWorker'\n", "other.py": "workers = 2\n", Procfile: "web: gunicorn -c other.py main:app\n" }))).toEqual(["asgi-on-sync-worker"]);
   });
 
   it("points at the Procfile line, and the fix names the three ways out", () => {
