@@ -172,7 +172,7 @@ function selectGoogle(ctx: Context): Picked | null {
   const python = pyFiles.length > 0 || forced("python");
   // The Python functions groups (required functions-framework) and the explicit-entrypoint ones come before Ruby.
   if (python && allowed("python") && (explicit || envValue(ctx, "GOOGLE_FUNCTION_TARGET") !== undefined)) {
-    const result = analyzePythonGoogle(ctx, true);
+    const result = analyzePythonGoogle(ctx, explicit);
     strayPython(ctx, pyFiles);
     return { result, usesEntrypointConfig: true };
   }

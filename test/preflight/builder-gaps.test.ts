@@ -191,3 +191,14 @@ describe("Java's executable jar (pkg/java/java.go ExecutableJar)", () => {
     expect(google(plain, { GOOGLE_BUILDABLE: "api/" }).processes["web"]).toBe("java -jar api/target/<the module's executable jar>");
   });
 });
+
+describe("Python functions", () => {
+  it("are detected as functions, not as an app with a Procfile, and a Procfile still replaces the launch", () => {
+    const fn = { "main.py": "def f(request):\n    return 'ok'\n", "requirements.txt": "functions-framework\n" };
+    const r = google(fn, { GOOGLE_FUNCTION_TARGET: "f" });
+    expect(r).toMatchObject({ outcome: "web", processes: { web: "functions-framework" }, detectedBy: "*.py files (main.py) — a function (GOOGLE_FUNCTION_TARGET (service build env) = f)" });
+    const withProcfile = google({ ...fn, Procfile: "web: functions-framework --target=f --port=$PORT\n" }, { GOOGLE_FUNCTION_TARGET: "f" });
+    expect(withProcfile.processes["web"]).toBe("functions-framework --target=f --port=$PORT");
+    expect(withProcfile.detectedBy).toBe("*.py files (main.py) with a Procfile — a function (GOOGLE_FUNCTION_TARGET (service build env) = f)");
+  });
+});
