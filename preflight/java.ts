@@ -157,7 +157,9 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
     web = multiProject ? "java -jar <subproject>/build/libs/<name>.jar" : `java -jar build/libs/${mainClass && mainClass.jar ? mainClass.jar : `${base}.jar`}`;
   } else {
     const jars = tree.rootFiles().filter((n) => n.endsWith(".jar"));
-    web = jars.length ? `java -jar ${jars[0]}` : null;
+    // An exploded jar runs its manifest's Main-Class from the folder (cmd/java/exploded_jar/lib/lib.go).
+    const exploded = /^Main-Class:\s*(\S+)/m.exec(tree.read("META-INF/MANIFEST.MF") ?? "")?.[1];
+    web = jars.length ? `java -jar ${jars[0]}` : exploded ? `java -classpath . ${exploded}` : null;
     mainClass = { jar: null, unknown: "prebuilt" };
     if (!jars.length && !tree.has("META-INF/MANIFEST.MF") && !hasEntrypointConfig) {
       ctx.issues.push(
