@@ -4,6 +4,7 @@ import { formatProblem, type Problem } from "../catalog/problems";
 import { servicesForStack } from "../environments/naming";
 import { kubernetesProvider, Service } from "../components/service";
 import { serviceDockerImage, servicePackImage, type BuildOptions } from "../components/service/image";
+import { launchCommands } from "../preflight/catalog";
 import { stackChecks } from "./checks";
 import { JenkinsAgentCache } from "./jenkins/agent-cache";
 import { promotedImages } from "./promotion";
@@ -20,6 +21,8 @@ export interface ServiceOutputs {
   /** The run image under the deployed image, so a plan can tell a rebase from nothing to do. */
   runImage?: pulumi.Output<string | undefined>;
   serviceAccount: pulumi.Output<string>;
+  /** The command the buildpacks image starts, as predicted before the build; `gantry plan` flags a change of it. */
+  launch?: string;
 }
 
 export interface ProgramOptions {
@@ -114,6 +117,8 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
   const needsCluster = services.some((s) => s.spec.kind === "gke");
   const k8s = needsCluster ? kubernetesProvider({ platform, stack, repository: registry, nodeServiceAccountEmail: platform.gke?.nodeServiceAccount }) : undefined;
 
+  // A promoting stack builds nothing, so what its images start was recorded where they were built.
+  const launches = platform.promoteFrom ? {} : (launchCommands(catalog)[stack] ?? {});
   const outputs: Record<string, ServiceOutputs> = {};
   for (const [i, service] of services.entries()) {
     const name = declared[i]!.spec.name;
@@ -129,6 +134,7 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
       // Passed on, so a stack promoting from this one in turn still knows what the image was built from.
       ...(image ? { fingerprint: image.apply((p) => p.fingerprint), runImage: image.apply((p) => p.runImage) } : {}),
       serviceAccount: svc.serviceAccountEmail,
+      ...(typeof launches[name] === "string" ? { launch: launches[name] } : {}),
     };
   }
   return outputs;

@@ -29,6 +29,8 @@ export interface Comparison {
 const SETTLED_BY_PROCFILE = new Set([
   "python-no-entrypoint", "python-default-port", "python-server-not-installed", "node-entrypoint-missing", "node-needs-entrypoint", "ruby-no-entrypoint",
   "paketo-python-no-web", "no-web-process", "procfile-missing-web", "web-port-mismatch",
+  // A web line of the app's own replaces the command these are about (and, for Java, the executable-jar search).
+  "asgi-on-sync-worker", "node-start-script-missing", "java-no-main-class", "java-no-executable-jar",
 ]);
 const SETTLED_BY_BUILDABLE = new Set(["go-multiple-mains", "go-buildable-missing", "go-buildable-not-main"]);
 

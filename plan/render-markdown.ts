@@ -3,7 +3,7 @@ import { htmlText, mdCode, mdText } from "../output/markdown";
 import { formatMigrationSummary } from "../migrate";
 import { actionCounts, changesByService, type ServiceChanges } from "./by-service";
 import type { ResourceChange } from "./diff";
-import { fleetSummary, header, imageDecision, PROBLEMS_NOTE, removedHeading, inputsText, resourceName, resourceSummary, serviceLabel, why, type RenderOptions } from "./render";
+import { fleetSummary, header, imageDecision, launchLine, PROBLEMS_NOTE, removedHeading, inputsText, resourceName, resourceSummary, serviceLabel, why, type RenderOptions } from "./render";
 import { typeLabel } from "./type-labels";
 import type { Plan } from "./run";
 
@@ -92,6 +92,8 @@ function serviceTitle(g: ServiceChanges): { name: string; image: string } {
 function serviceDetails(g: ServiceChanges): string {
   const t = serviceTitle(g);
   const lines = [`<details><summary><code>${htmlText(t.name)}</code>${t.image ? ` · ${htmlText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}</summary>`, ""];
+  const launch = g.service ? launchLine(g.service, mdCode) : null;
+  if (launch) lines.push(`${launch.startsWith("launch command changes") ? "⚠️ " : ""}${launch.replace(" -> ", " → ")}`, "");
   if (g.changes.length > 0) {
     lines.push("| Change | Resource | Input | Old → new |", "|---|---|---|---|");
     for (const c of g.changes) {
@@ -114,8 +116,8 @@ function serviceLine(g: ServiceChanges): string {
 
 /** `--full`: every image and every resource with its key inputs, as before the changes-only view. */
 function fullView(plan: Plan, out: Budgeted): void {
-  out.add("", "#### Images", "", "| Service | Kind | Image | Why |", "|---|---|---|---|");
-  for (const s of plan.services) out.add(`| ${mdCode(serviceLabel(s))} | ${s.kind} | **${s.action}** | ${mdText(why(s))} |`);
+  out.add("", "#### Images", "", "| Service | Kind | Image | Why | Launch |", "|---|---|---|---|---|");
+  for (const s of plan.services) out.add(`| ${mdCode(serviceLabel(s))} | ${s.kind} | **${s.action}** | ${mdText(why(s))} | ${s.launch !== undefined ? mdCode(s.launch) : ""} |`);
   const custom = plan.resources.filter((r) => r.custom);
   out.add("", `<details><summary>${custom.length} resources</summary>`, "", "| Type | Name | Key inputs |", "|---|---|---|");
   for (const r of custom) out.add(`| ${mdCode(r.type)} | ${mdCode(resourceName(r))} | ${inputsText(r) ? mdCode(inputsText(r)) : ""} |`);

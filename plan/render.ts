@@ -66,7 +66,7 @@ export function renderText(plan: Plan, opts: RenderOptions = {}): string {
   }
   if (plan.ok && opts.full) {
     out.push("", "Images");
-    out.push(indent(table(["SERVICE", "KIND", "IMAGE", "WHY"], plan.services.map((s) => [serviceLabel(s), s.kind, s.action, why(s)]))));
+    out.push(indent(table(["SERVICE", "KIND", "IMAGE", "WHY", "LAUNCH"], plan.services.map((s) => [serviceLabel(s), s.kind, s.action, why(s), s.launch ?? ""]))));
     const custom = plan.resources.filter((r) => r.custom);
     out.push("", `Resources (${custom.length}, plus ${plan.resources.length - custom.length} components)`);
     out.push(indent(table(["TYPE", "NAME", "KEY INPUTS"], custom.map((r) => [r.type, resourceName(r), inputsText(r)]))));
@@ -83,6 +83,8 @@ const MARK: Record<ResourceChange["action"], string> = { create: "+ create ", up
 
 function serviceText(g: ServiceChanges): string[] {
   const lines = [`  ${g.service ? `${serviceLabel(g.service)}: ${imageDecision(g.service)}` : "(stack-wide)"}`];
+  const launch = g.service ? launchLine(g.service) : null;
+  if (launch) lines.push(`    ${launch}`);
   for (const c of g.changes) {
     lines.push(`    ${MARK[c.action]} ${typeLabel(c.type)} ${c.name}`);
     for (const x of c.changes) lines.push(`        ${x.path}: ${x.old} -> ${x.new}${x.forcesReplace ? "  (forces replacement)" : ""}`);
@@ -103,6 +105,13 @@ export function header(plan: Plan): string[] {
 
 export function serviceLabel(s: ServicePlan): string {
   return s.deployedAs === s.name ? s.name : `${s.name} (as ${s.deployedAs})`;
+}
+
+/** For an image built now: the command it starts, and the one it replaces when that differs. */
+export function launchLine(s: ServicePlan, code: (t: string) => string = (t) => t): string | null {
+  if (s.launch === undefined || (s.action !== "build" && s.action !== "rebase")) return null;
+  if (s.lastLaunch !== undefined && s.lastLaunch !== s.launch) return `launch command changes: ${code(s.lastLaunch)} -> ${code(s.launch)}`;
+  return `launches ${code(s.launch)}`;
 }
 
 /** "image build: source changed", or just "image unchanged". */

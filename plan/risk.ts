@@ -6,7 +6,7 @@ import { shown, type Leaf } from "./values";
  * What a reviewer must not miss, read off the diff: each with the service, the resource, the field, old -> new.
  */
 
-export type RiskKind = "deletion" | "replacement" | "public-access" | "ingress" | "iam-grant" | "deletion-protection" | "secret" | "cost" | "image-without-build";
+export type RiskKind = "deletion" | "replacement" | "public-access" | "ingress" | "iam-grant" | "deletion-protection" | "secret" | "cost" | "image-without-build" | "launch-command";
 
 export interface Risk {
   kind: RiskKind;
@@ -50,11 +50,29 @@ const SECRET_BINDING = "gcp:secretmanager/secretIamMember:SecretIamMember";
 const SECRET_MOUNTS = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
 
 /** Most serious first: what cannot be undone, then who can get in, then what changes quietly or costs money. */
-const SEVERITY: RiskKind[] = ["deletion", "replacement", "public-access", "ingress", "deletion-protection", "iam-grant", "secret", "image-without-build", "cost"];
+const SEVERITY: RiskKind[] = ["deletion", "replacement", "public-access", "ingress", "deletion-protection", "iam-grant", "secret", "image-without-build", "launch-command", "cost"];
 
 /** Every risk in the diff, most serious kind first, and by service within a kind. */
-export function findRisks(diffed: DiffedResource[]): Risk[] {
-  return risksOf(diffed).sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
+export function findRisks(diffed: DiffedResource[], launches: readonly LaunchChange[] = []): Risk[] {
+  return [...risksOf(diffed), ...launchRisks(launches)].sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
+}
+
+export interface LaunchChange {
+  service: string;
+  /** What the last deployment's image was predicted to start (its `services` output), if recorded. */
+  last?: string;
+  /** What the preflight predicts the image built now will start. */
+  now?: string;
+}
+
+/**
+ * A built image that will start a different command than the deployed one: a lock file, a Python pin or a removed
+ * Procfile can change it with no line of service.yaml touched, and the new command may not serve.
+ */
+function launchRisks(launches: readonly LaunchChange[]): Risk[] {
+  return launches
+    .filter((l): l is Required<LaunchChange> => l.last !== undefined && l.now !== undefined && l.last !== l.now)
+    .map((l) => ({ kind: "launch-command" as const, service: l.service, type: "gantry:pack:PackImage", resource: l.service, field: "launch", old: l.last, new: l.now, message: `changes the command ${l.service}'s image starts` }));
 }
 
 function risksOf(diffed: DiffedResource[]): Risk[] {

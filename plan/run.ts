@@ -5,6 +5,7 @@ import { sortProblems, type Problem } from "../catalog/problems";
 import { deployedName } from "../environments/naming";
 import { parseStackRef, projectName, promotedImage, registryUrl, stackConfigLocation } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
+import { launchCommands } from "../preflight/catalog";
 import { runStack } from "../infra/program";
 import { migrationSummary, type MigrationSummary } from "../migrate";
 import type { BuildDecision } from "./decide";
@@ -43,6 +44,10 @@ export interface ServicePlan {
   why: string;
   /** The image it will run, when already known (unchanged or promoted). */
   image?: string;
+  /** The command a buildpacks image built now starts, as the preflight predicts it. */
+  launch?: string;
+  /** The same as recorded by the last deployment (its `services` output), when it recorded one. */
+  lastLaunch?: string;
 }
 
 export interface PlannedResource {
@@ -156,6 +161,17 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     });
   });
 
+  const launches = launchCommands(catalog)[stack] ?? {};
+  const recorded = (name: string): string | undefined => {
+    const entry = last.found?.services?.[name];
+    const launch = entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)["launch"] : undefined;
+    return typeof launch === "string" ? launch : undefined;
+  };
+  const launchOf = (name: string) => {
+    const now = launches[name] ?? undefined;
+    const before = recorded(name);
+    return { ...(now !== undefined ? { launch: now } : {}), ...(before !== undefined ? { lastLaunch: before } : {}) };
+  };
   const services: ServicePlan[] = catalog.services[stack]!.map((s) => {
     const { name, kind } = s.spec;
     const deployedAs = deployedName(name, platform.nameSuffix);
@@ -166,7 +182,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     }
     // An image kind the plan cannot follow yet is a build it cannot rule out.
     const decision = recorder.builds.get(name) ?? { action: "build" as const, reasons: ["unknown"], why: "its image is built by a resource the plan does not follow" };
-    return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}) };
+    return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}), ...launchOf(name) };
   });
   const count = (a: ServicePlan["action"]) => services.filter((s) => s.action === a).length;
   progress("comparing with the last deployment");
@@ -183,7 +199,10 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     ok: true,
     changes,
     counts: countActions(changes),
-    risks: findRisks(diffed),
+    risks: findRisks(
+      diffed,
+      services.map((s) => ({ service: s.name, ...(s.launch !== undefined ? { now: s.launch } : {}), ...(s.lastLaunch !== undefined ? { last: s.lastLaunch } : {}) })),
+    ),
   };
 }
 

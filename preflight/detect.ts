@@ -5,13 +5,13 @@ import { DEFAULT_BUILDER, describeBuilder } from "./builder";
 import { envValue, listFiles, type Context, type LanguageResult } from "./context";
 import { dockerfileHints } from "./dockerfile";
 import { error, toFinding, warning, type DetectResult, type PreflightInput } from "./findings";
-import { analyzeGo, goFiles } from "./go";
+import { analyzeGo, goFiles, goRunAtLaunch } from "./go";
 import { analyzeJava, javaMarker } from "./java";
 import { analyzeNodeGoogle, analyzeNodePaketo, nodeMarkers, paketoDetectsNode } from "./nodejs";
 import { offeredList, offeredMatches } from "./offered";
 import { analyzeDart, analyzeDotnet, analyzePhp, analyzeRuby, dartMarker, dotnetMarker, phpMarker, rubyMarker } from "./others";
 import { parseProcfile, processMap } from "./procfile";
-import { analyzePythonGoogle, analyzePythonPaketo, dependencies, googlePackageManager, paketoDetectsPython, pythonFiles, readPyproject, requirementsWithoutPython, serversIn } from "./python";
+import { analyzePythonGoogle, analyzePythonPaketo, asgiOnSyncWorker, dependencies, googlePackageManager, paketoDetectsPython, pythonFiles, readPyproject, requirementsWithoutPython, serversIn } from "./python";
 import { isDirectory, readProjectToml, SourceTree, type ProjectDescriptor } from "./source";
 import type { VersionedLanguage } from "./versions";
 
@@ -92,6 +92,11 @@ export function detect(input: PreflightInput): DetectResult {
     processes = builder.family === "google" ? googleProcesses(ctx, lang, picked?.usesEntrypointConfig ?? false) : paketoProcesses(ctx, lang);
     defaultProcess = chooseDefault(ctx, processes);
     crossChecks(ctx, lang, processes, defaultProcess);
+    if (lang.language === "python") {
+      const py = readPyproject(ctx);
+      asgiOnSyncWorker(ctx, processes, lang.pythonDefaultEntrypoint === true && processes["web"] === lang.web, dependencies(ctx, googlePackageManager(ctx, py), py));
+    }
+    if (lang.language === "go") goRunAtLaunch(ctx, processes);
     checkOfferedVersion(ctx, lang);
   }
   requirementsWithoutPython(ctx, lang?.language ?? null);
@@ -165,8 +170,9 @@ function selectGoogle(ctx: Context): Picked | null {
   if (java && allowed("java")) return { result: analyzeJava(ctx, java, explicit), usesEntrypointConfig: true };
 
   const python = pyFiles.length > 0 || forced("python");
-  if (python && allowed("python") && explicit) {
-    const result = analyzePythonGoogle(ctx, true);
+  // The Python functions groups (required functions-framework) and the explicit-entrypoint ones come before Ruby.
+  if (python && allowed("python") && (explicit || envValue(ctx, "GOOGLE_FUNCTION_TARGET") !== undefined)) {
+    const result = analyzePythonGoogle(ctx, explicit);
     strayPython(ctx, pyFiles);
     return { result, usesEntrypointConfig: true };
   }

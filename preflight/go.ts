@@ -88,6 +88,30 @@ export function analyzeGo(ctx: Context): LanguageResult {
     detectedBy: `*.go files (${listFiles(files)})${tree.has("go.mod") ? " and go.mod" : ""}`,
   };
 
+  const target = google ? envValue(ctx, "GOOGLE_FUNCTION_TARGET") : undefined;
+  if (target !== undefined) {
+    // google.go.functions-framework (cmd/go/functions_framework/lib/lib.go) writes a main package of its own that
+    // imports the function's package (GOOGLE_FUNCTION_SOURCE, else the root), so that package must not be main.
+    const fnDir = asDir(envValue(ctx, "GOOGLE_FUNCTION_SOURCE") ?? ".");
+    const fnFiles = files.filter((f) => dirOf(f) === fnDir && !f.endsWith("_test.go"));
+    const clause = fnFiles.map((f) => packageClause(tree.read(f) ?? "")).find((c) => c !== null);
+    if (clause === "main") {
+      ctx.issues.push(
+        error(
+          "function-package-main",
+          `GOOGLE_FUNCTION_TARGET is ${target}, so the Functions Framework buildpack imports the function's package, but ${fnDir === "." ? "the root package" : fnDir} is \`package main\`, which Go cannot import.`,
+          "Give the function's files a package name of their own (e.g. `package function`), or drop GOOGLE_FUNCTION_TARGET and serve HTTP from main().",
+          { file: fnFiles[0], breaksBuild: true },
+        ),
+      );
+    } else if (clause === undefined) {
+      ctx.issues.push(error("function-source-missing", `GOOGLE_FUNCTION_TARGET is ${target}, but ${fnDir === "." ? "the root folder" : fnDir} has no Go file to hold the function.`, "Put the function's package at the root, or set GOOGLE_FUNCTION_SOURCE to its folder.", { breaksBuild: true }));
+    }
+    result.detectedBy += ` — a function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")} = ${target})`;
+    result.web = "/layers/google.go.build/bin/main";
+    return result;
+  }
+
   const mains = mainPackageDirs(tree);
   const buildableEnv = envValue(ctx, google ? "GOOGLE_BUILDABLE" : "BP_GO_TARGETS");
   let buildable: string | null = null;
@@ -172,4 +196,24 @@ function checkBuildable(ctx: Context, value: string, module: string | null, main
     return null;
   }
   return dir;
+}
+
+/**
+ * `go run` at launch: Google's Go toolchain layer is build-only (cmd/go/runtime/lib/lib.go creates it with
+ * LaunchLayerIfDevMode) and Paketo's go-dist is a build dependency, so the run image has no `go` command.
+ */
+export function goRunAtLaunch(ctx: Context, processes: Record<string, string>): void {
+  for (const [name, command] of Object.entries(processes)) {
+    if (!/(^|[\s;&|(])go\s+run(\s|$)/.test(command)) continue;
+    const line = ctx.procfile?.processes.find((p) => p.name === name)?.line;
+    const viaEnv = envValue(ctx, "GOOGLE_ENTRYPOINT") !== undefined && name === "web";
+    ctx.issues.push(
+      error(
+        "go-run-at-launch",
+        `${viaEnv ? "GOOGLE_ENTRYPOINT" : `Procfile process "${name}"`} runs \`${command}\`, but the Go toolchain is only in the build image, not the run image: the process fails with "go: command not found".`,
+        `Let the builder compile the program and run the binary: drop the ${viaEnv ? "GOOGLE_ENTRYPOINT" : "Procfile line"} (the default web process runs it), or pick the package with GOOGLE_BUILDABLE.`,
+        !viaEnv && ctx.procfile ? { file: "Procfile", ...(line !== undefined ? { line } : {}) } : {},
+      ),
+    );
+  }
 }

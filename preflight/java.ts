@@ -2,7 +2,6 @@
 // Google rules: cmd/java/runtime/lib/lib.go (detect files, GOOGLE_RUNTIME_VERSION, stack default),
 // cmd/java/entrypoint/lib/lib.go (`java -jar <executable jar>`), builders/gcp/base/builder.toml.
 
-import * as path from "node:path";
 import { envLabel, envValue, listFiles, type Context, type LanguageResult } from "./context";
 import { error } from "./findings";
 import type { SourceTree } from "./source";
@@ -45,13 +44,54 @@ function javaMajor(v: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Gradle names the jar <rootProject.name>-<version>.jar; the project name defaults to the folder's. */
-function gradleJarName(ctx: Context): string {
+/**
+ * Gradle names the jar <project name>-<version>.jar, and the project name defaults to the folder's, which in the
+ * builder is /workspace (the CNB app dir), whatever the folder is called here.
+ */
+function gradleProject(ctx: Context): { name: string; version: string | null; build: string; named: boolean } {
   const settings = ctx.tree.read("settings.gradle") ?? ctx.tree.read("settings.gradle.kts") ?? "";
   const build = ctx.tree.read("build.gradle") ?? ctx.tree.read("build.gradle.kts") ?? "";
-  const name = /rootProject\.name\s*=\s*["']([^"']+)["']/.exec(settings)?.[1] ?? path.basename(path.resolve(ctx.input.dir));
-  const version = /^\s*version\s*=\s*["']([^"'$]+)["']/m.exec(build)?.[1];
-  return version ? `${name}-${version}.jar` : `${name}.jar`;
+  const named = /rootProject\.name\s*=\s*["']([^"']+)["']/.exec(settings)?.[1];
+  const version = /^\s*version\s*=\s*["']([^"'$]+)["']/m.exec(build)?.[1] ?? null;
+  return { name: named ?? "workspace", version, build, named: named !== undefined };
+}
+
+type MainClass = { jar: string; how: string } | { jar: null; unknown: string } | null;
+
+/**
+ * Which jar in target/ gets a Main-Class manifest entry, read from pom.xml: Spring Boot's repackage, the shade
+ * plugin, the assembly plugin's jar-with-dependencies, or the jar plugin's manifest. null: none of them, so
+ * google.java.entrypoint finds no executable jar (pkg/java/java.go ExecutableJar).
+ */
+function mavenMainClass(pom: string, jarBase: string): MainClass {
+  const body = pom.replace(/<!--[\s\S]*?-->/g, "");
+  const build = /<build>([\s\S]*?)<\/build>/.exec(body)?.[1] ?? "";
+  const plugins = build.replace(/<pluginManagement>[\s\S]*?<\/pluginManagement>/g, "");
+  const has = (artifact: string): boolean => new RegExp(`<artifactId>\\s*${artifact}\\s*</artifactId>`).test(plugins);
+  if (has("spring-boot-maven-plugin")) return { jar: `${jarBase}.jar`, how: "Spring Boot's repackage" };
+  if (has("maven-shade-plugin") && /ManifestResourceTransformer|<mainClass>/.test(plugins)) return { jar: `${jarBase}.jar`, how: "the shade plugin's manifest" };
+  if (has("maven-assembly-plugin") && /<mainClass>/.test(plugins)) {
+    const id = /<descriptorRef>\s*([\w-]+)\s*<\/descriptorRef>/.exec(plugins)?.[1] ?? "jar-with-dependencies";
+    const append = !/<appendAssemblyId>\s*false\s*<\/appendAssemblyId>/.test(plugins);
+    return { jar: append ? `${jarBase}-${id}.jar` : `${jarBase}.jar`, how: "the assembly plugin's manifest" };
+  }
+  if (has("maven-jar-plugin") && /<mainClass>/.test(plugins)) return { jar: `${jarBase}.jar`, how: "the jar plugin's manifest" };
+  // Frameworks whose own plugins or parents write the manifest in ways not read here: no verdict.
+  for (const framework of ["quarkus-maven-plugin", "micronaut-maven-plugin", "onejar-maven-plugin", "maven-dependency-plugin", "exec-maven-plugin", "native-maven-plugin", "jib-maven-plugin"]) {
+    if (has(framework)) return { jar: null, unknown: framework };
+  }
+  const parent = /<parent>[\s\S]*?<artifactId>\s*([^<\s]+)\s*<\/artifactId>[\s\S]*?<\/parent>/.exec(body)?.[1];
+  if (parent !== undefined && parent !== "spring-boot-starter-parent") return { jar: null, unknown: `parent ${parent}` };
+  return null;
+}
+
+/** The same for Gradle: Spring Boot's bootJar, the Shadow plugin's -all jar, or a jar task with a Main-Class attribute. */
+function gradleMainClass(build: string, jarBase: string): MainClass {
+  if (/org\.springframework\.boot/.test(build)) return { jar: `${jarBase}.jar`, how: "Spring Boot's bootJar (the -plain jar has no Main-Class)" };
+  if (/com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow|shadowJar/.test(build)) return { jar: `${jarBase}-all.jar`, how: "the Shadow plugin" };
+  if (/["']Main-Class["']\s*(?:to|:|,)|attributes\s*\(?\s*["']Main-Class/.test(build)) return { jar: `${jarBase}.jar`, how: "the jar task's manifest" };
+  for (const framework of ["io.quarkus", "io.micronaut", "org.beryx", "com.google.cloud.tools.jib"]) if (build.includes(framework)) return { jar: null, unknown: framework };
+  return null;
 }
 
 export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfig: boolean): LanguageResult {
@@ -67,15 +107,36 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
   if (pinned) runtimeVersion = { value: pinned, source: envLabel(ctx, envName) };
   else runtimeVersion = google ? { value: GOOGLE_DEFAULT[stack].java, source: `builder default (${stack})` } : { value: null, source: "buildpack default" };
 
+  const target = google ? envValue(ctx, "GOOGLE_FUNCTION_TARGET") : undefined;
+  const buildable = envValue(ctx, "GOOGLE_BUILDABLE");
+  // With an explicit entrypoint the config.entrypoint group wins and no executable jar is looked for; a function
+  // is started by the framework's invoker, which needs no Main-Class.
+  const checkMainClass = google && !hasEntrypointConfig && target === undefined && buildable === undefined;
   let web: string | null;
+  let mainClass: MainClass = null;
+  let buildFile = "pom.xml";
   if (!google) {
     web = "java (main class from the executable JAR's manifest)";
   } else if (maven) {
     const pom = tree.read("pom.xml");
     const c = pom ? pomCoordinates(pom) : null;
     const literal = (s: string | null | undefined): s is string => !!s && !s.includes("${");
-    const jar = literal(c?.finalName) ? `${c?.finalName}.jar` : literal(c?.artifactId) && literal(c?.version) ? `${c?.artifactId}-${c?.version}.jar` : "<artifactId>-<version>.jar";
-    web = `java -jar target/${jar}`;
+    const base = literal(c?.finalName) ? c!.finalName : literal(c?.artifactId) && literal(c?.version) ? `${c!.artifactId}-${c!.version}` : "<artifactId>-<version>";
+    const aggregator = pom !== null && /<packaging>\s*pom\s*<\/packaging>/.test(pom.replace(/<parent>[\s\S]*?<\/parent>/g, ""));
+    mainClass = pom === null ? { jar: null, unknown: "no pom.xml" } : aggregator ? null : mavenMainClass(pom, base);
+    web = `java -jar target/${mainClass && mainClass.jar ? mainClass.jar : `${base}.jar`}`;
+    if (aggregator && checkMainClass) {
+      ctx.issues.push(
+        error(
+          "java-no-executable-jar",
+          'pom.xml is a multi-module parent (<packaging>pom</packaging>): the build leaves no jar in target/, and the builder stops with "did not find any jar files with a Main-Class manifest entry".',
+          "Set GOOGLE_BUILDABLE under build.env to the module to run (its target/ is searched first), or point the service at that module's folder.",
+          { file: "pom.xml", breaksBuild: true },
+        ),
+      );
+      mainClass = { jar: null, unknown: "reported" };
+      web = null;
+    }
     const jdk = javaMajor(runtimeVersion.value ?? "");
     if (c?.javaLevel && jdk && c.javaLevel > jdk) {
       ctx.issues.push(
@@ -88,10 +149,18 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
       );
     }
   } else if (gradle) {
-    web = `java -jar build/libs/${gradleJarName(ctx)}`;
+    const g = gradleProject(ctx);
+    buildFile = tree.has("build.gradle") ? "build.gradle" : "build.gradle.kts";
+    const base = g.version ? `${g.name}-${g.version}` : g.name;
+    const multiProject = /^\s*include\s*\(?\s*["']/m.test(tree.read("settings.gradle") ?? tree.read("settings.gradle.kts") ?? "");
+    mainClass = multiProject ? { jar: null, unknown: "multi-project build" } : gradleMainClass(g.build, base);
+    web = multiProject ? "java -jar <subproject>/build/libs/<name>.jar" : `java -jar build/libs/${mainClass && mainClass.jar ? mainClass.jar : `${base}.jar`}`;
   } else {
     const jars = tree.rootFiles().filter((n) => n.endsWith(".jar"));
-    web = jars.length ? `java -jar ${jars[0]}` : null;
+    // An exploded jar runs its manifest's Main-Class from the folder (cmd/java/exploded_jar/lib/lib.go).
+    const exploded = /^Main-Class:\s*(\S+)/m.exec(tree.read("META-INF/MANIFEST.MF") ?? "")?.[1];
+    web = jars.length ? `java -jar ${jars[0]}` : exploded ? `java -classpath . ${exploded}` : null;
+    mainClass = { jar: null, unknown: "prebuilt" };
     if (!jars.length && !tree.has("META-INF/MANIFEST.MF") && !hasEntrypointConfig) {
       ctx.issues.push(
         error(
@@ -102,6 +171,28 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
         ),
       );
     }
+  }
+  if (checkMainClass && (maven || gradle) && mainClass === null) {
+    ctx.issues.push(
+      error(
+        "java-no-main-class",
+        `${buildFile} packages a plain jar: nothing (Spring Boot's plugin, shade, assembly, or a jar manifest with Main-Class) makes it executable, so the builder stops with "did not find any jar files with a Main-Class manifest entry".`,
+        maven
+          ? "Add the spring-boot-maven-plugin (Spring Boot), or maven-jar-plugin's <archive><manifest><mainClass>…</mainClass></manifest></archive>, or a Procfile with `web: java -cp target/classes:target/dependency/* <MainClass>`."
+          : "Add `jar { manifest { attributes 'Main-Class': '<MainClass>' } }` (and bundle the dependencies, e.g. with the Shadow plugin), or the org.springframework.boot plugin.",
+        { file: buildFile, breaksBuild: true },
+      ),
+    );
+  }
+  if (target !== undefined) {
+    // google.java.functions-framework (cmd/java/functions_framework/lib/lib.go BuildFn): the invoker jar with the
+    // function's jar and its dependencies on the classpath.
+    const jar = web?.replace(/^java -jar /, "") ?? "<jar>";
+    web = `java -jar /layers/google.java.functions-framework/functions-framework/java-function-invoker.jar --classpath ${jar}${maven ? ":target/dependency/*" : gradle ? ":build/_javaFunctionDependencies/*" : ""}`;
+    detectedBy += ` — a function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")} = ${target})`;
+  } else if (google && buildable !== undefined && !hasEntrypointConfig) {
+    // pkg/java/java.go ExecutableJar searches <GOOGLE_BUILDABLE>/target first.
+    web = `java -jar ${buildable.replace(/\/+$/, "")}/target/<the module's executable jar>`;
   }
   return { language: "java", packageManager: maven ? "maven" : gradle ? "gradle" : null, runtimeVersion, web, detectedBy };
 }

@@ -13,6 +13,7 @@ export interface PackageJson {
   scripts?: Record<string, unknown>;
   engines?: Record<string, unknown>;
   packageManager?: unknown;
+  dependencies?: Record<string, unknown>;
 }
 
 /** Node's runtime buildpack opts in on package.json or any *.js file in the root folder. */
@@ -57,12 +58,18 @@ const LOCKFILES: [string, string][] = [
   ["npm-shrinkwrap.json", "npm"],
 ];
 
-/** The builder tries the yarn group, then pnpm, then bun, then npm; each opts in on its lockfile. */
-function googlePackageManager(ctx: Context, pkg: PackageJson | null): string | null {
+/**
+ * The builder tries the yarn group, then pnpm, then bun, then npm (builders/gcp/base/builder.toml); each opts in on
+ * its lockfile, and pnpm and bun also on GOOGLE_PACKAGE_MANAGER with no lockfile (cmd/nodejs/pnpm/lib/lib.go,
+ * cmd/nodejs/bun/lib/lib.go DetectFn). yarn opts in on yarn.lock only (cmd/nodejs/yarn/lib/lib.go DetectFn).
+ */
+export function googlePackageManager(ctx: Context, pkg: PackageJson | null): string | null {
   if (!ctx.tree.has("package.json")) return null;
   const present = LOCKFILES.filter(([f]) => ctx.tree.has(f));
   const managers = [...new Set(present.map(([, m]) => m))];
-  const chosen = managers.find((m) => m !== "npm") ?? "npm";
+  const asked = envValue(ctx, "GOOGLE_PACKAGE_MANAGER")?.toLowerCase();
+  const byEnv = !managers.includes("yarn") && (asked === "pnpm" || asked === "bun") ? asked : undefined;
+  const chosen = managers.includes("yarn") ? "yarn" : (byEnv ?? managers.find((m) => m !== "npm") ?? "npm");
   if (managers.length > 1) {
     ctx.issues.push(
       warning(
@@ -86,6 +93,35 @@ function googlePackageManager(ctx: Context, pkg: PackageJson | null): string | n
     );
   }
   return chosen;
+}
+
+/**
+ * Yarn 2+ ("berry") writes a `__metadata:` block into yarn.lock; classic yarn.lock has none (pkg/nodejs/yarn.go
+ * IsYarn2 reads __metadata.version).
+ */
+export function isYarnBerry(tree: SourceTree): boolean {
+  const lock = tree.read("yarn.lock");
+  return lock !== null && /^__metadata:\s*$/m.test(lock);
+}
+
+/** Berry resolves modules with Plug'n'Play unless .yarnrc.yml sets another nodeLinker (yarnpkg.com/configuration/yarnrc#nodeLinker). */
+function usesPlugNPlay(tree: SourceTree): boolean {
+  if (!isYarnBerry(tree)) return false;
+  const linker = /^nodeLinker:\s*["']?([\w-]+)/m.exec(tree.read(".yarnrc.yml") ?? "")?.[1];
+  return linker === undefined || linker === "pnp";
+}
+
+/**
+ * The scripts the builder runs before it sets the start command (pkg/nodejs/npm.go DetermineBuildCommands):
+ * GOOGLE_NODE_RUN_SCRIPTS, else gcp-build, else build. The yarn buildpack runs gcp-build only
+ * (cmd/nodejs/yarn/lib/lib.go yarn1InstallModules, yarn2InstallModules).
+ */
+export function buildScripts(ctx: Context, pkg: PackageJson | null, pm: string | null): string[] {
+  const listed = ctx.env["GOOGLE_NODE_RUN_SCRIPTS"];
+  if (pm !== "yarn" && listed !== undefined) return listed.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (hasScript(pkg, "gcp-build")) return str(pkg?.scripts?.["gcp-build"]) ? ["gcp-build"] : [];
+  if (pm !== "yarn" && str(pkg?.scripts?.["build"])) return ["build"];
+  return [];
 }
 
 export function analyzeNodeGoogle(ctx: Context, hasEntrypointConfig: boolean): LanguageResult {
@@ -118,10 +154,37 @@ export function analyzeNodeGoogle(ctx: Context, hasEntrypointConfig: boolean): L
   if (!pkg) return result; // the "no package.json" group takes its command from Procfile / GOOGLE_ENTRYPOINT only
   if (ctx.issues.some((i) => i.code === "package-json-invalid")) return result; // the build stops before choosing a command
 
-  const builds = hasScript(pkg, "gcp-build") || hasScript(pkg, "build") || envValue(ctx, "GOOGLE_NODE_RUN_SCRIPTS") !== undefined;
+  const builds = buildScripts(ctx, pkg, pm).length > 0;
+  if (pm === "yarn") result.detectedBy += isYarnBerry(tree) ? " and yarn.lock (Yarn 2+)" : " and yarn.lock (Yarn classic)";
+  else if (pm !== "npm" && pm !== null) result.detectedBy += ` and ${LOCKFILES.find(([f, m]) => m === pm && tree.has(f))?.[0] ?? `GOOGLE_PACKAGE_MANAGER=${pm}`}`;
+
+  const target = envValue(ctx, "GOOGLE_FUNCTION_TARGET");
+  if (target !== undefined) {
+    result.web = functionsFrameworkNode(ctx, pkg, pm, target);
+    result.detectedBy += ` — a function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")} = ${target})`;
+    return result;
+  }
+  if (pm === "yarn" || pm === "pnpm" || pm === "bun") {
+    // yarn and pnpm register `<pm> run start` whatever package.json holds (pkg/nodejs/nodejs.go Entrypoint);
+    // bun registers `npm run start` (cmd/nodejs/bun/lib/lib.go BuildFn).
+    result.web = pm === "bun" ? "npm run start" : `${pm} run start`;
+    // npm and pnpm fall back to `node server.js` when there is no start script; yarn has no such fallback.
+    const starts = hasScript(pkg, "start") || (pm !== "yarn" && tree.has("server.js"));
+    if (!starts && !hasEntrypointConfig) {
+      ctx.issues.push(
+        error(
+          "node-start-script-missing",
+          `The ${pm} buildpack starts the app with \`${result.web}\`, but package.json has no "start" script${pm === "yarn" ? "" : " and there is no server.js"}; the container would exit at once.`,
+          `Add \`"scripts": {"start": "node <your entry file>"}\` to package.json, or a Procfile with the web command.`,
+          { file: "package.json" },
+        ),
+      );
+    }
+    return result;
+  }
   const main = str(pkg.main);
   if (hasScript(pkg, "start") || tree.has("server.js")) {
-    // npm runs `node server.js` itself when there is no start script.
+    // pkg/nodejs/npm.go DefaultStartCommand: a start script, or server.js (npm runs `node server.js` itself).
     result.web = "npm run start";
   } else if (main) {
     result.web = `node ${main}`;
@@ -149,6 +212,46 @@ export function analyzeNodeGoogle(ctx: Context, hasEntrypointConfig: boolean): L
     }
   }
   return result;
+}
+
+const FUNCTIONS_FRAMEWORK_NODE = "@google-cloud/functions-framework";
+
+/**
+ * google.nodejs.functions-framework (cmd/nodejs/functions_framework/lib/lib.go BuildFn): the function file is
+ * package.json "main", else index.js, else function.js; the framework comes from the app's node_modules when it is a
+ * dependency, else the buildpack installs its own, which pnpm, bun and Yarn Plug'n'Play projects refuse.
+ */
+function functionsFrameworkNode(ctx: Context, pkg: PackageJson, pm: string | null, target: string): string {
+  const { tree } = ctx;
+  const main = str(pkg.main);
+  const fnFile = main ?? (tree.has("index.js") ? "index.js" : "function.js");
+  // The npm buildpack runs the build scripts first, so a compiled function (TypeScript) may appear only then.
+  if (!tree.has(fnFile) && buildScripts(ctx, pkg, pm).length === 0) {
+    ctx.issues.push(
+      error(
+        "function-source-missing",
+        `GOOGLE_FUNCTION_TARGET is ${target}, and the Functions Framework buildpack loads the function from ${fnFile}${main ? ' (package.json "main")' : ""}, which is not here; it stops with "${fnFile} does not exist".`,
+        main ? `Fix "main" in package.json, or add a gcp-build script that compiles ${fnFile}.` : 'Put the function in index.js, or point package.json "main" at its file.',
+        { file: "package.json", breaksBuild: true },
+      ),
+    );
+  }
+  const deps = pkg.dependencies !== null && typeof pkg.dependencies === "object" ? pkg.dependencies : {};
+  const hasFramework = FUNCTIONS_FRAMEWORK_NODE in deps;
+  const pnp = pm === "yarn" && usesPlugNPlay(tree);
+  if (!hasFramework && (pnp || pm === "pnpm" || pm === "bun")) {
+    const how = pnp ? "Yarn Plug'n'Play" : pm;
+    ctx.issues.push(
+      error(
+        "function-framework-missing",
+        `This project uses ${how}, and the Functions Framework buildpack only injects the framework for npm and node_modules installs; it stops with "you have not included the Functions Framework in your dependencies".`,
+        `Add it: \`${pnp ? "yarn" : pm} add ${FUNCTIONS_FRAMEWORK_NODE}\`.`,
+        { file: "package.json", breaksBuild: true },
+      ),
+    );
+  }
+  if (pnp) return "yarn functions-framework";
+  return hasFramework ? "node_modules/.bin/functions-framework" : "/layers/google.nodejs.functions-framework/functions-framework/node_modules/.bin/functions-framework";
 }
 
 /** Paketo: npm-start / yarn-start run the start script; node-start looks for these files. */

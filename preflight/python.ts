@@ -135,17 +135,34 @@ export function dependencies(ctx: Context, pm: string | null, py: Pyproject | nu
 }
 
 /** gcp-rules.md §5 item 44: GOOGLE_PYTHON_VERSION > GOOGLE_RUNTIME_VERSION > .python-version > stack default. */
-function googleVersion(ctx: Context): { value: string | null; source: string; resolved: string } {
+function googleVersion(ctx: Context): { value: string | null; source: string; resolved: string; requested: string } {
   const stack = ctx.builder.stack ?? "google-22";
   const fallback = GOOGLE_DEFAULT[stack].python;
   for (const name of ["GOOGLE_PYTHON_VERSION", "GOOGLE_RUNTIME_VERSION"]) {
     const v = envValue(ctx, name);
-    if (v) return { value: v, source: envLabel(ctx, name), resolved: resolvePython(v, stack) ?? fallback };
+    if (v) return { value: v, source: envLabel(ctx, name), resolved: resolvePython(v, stack) ?? fallback, requested: v };
   }
   const file = ctx.tree.read(".python-version");
   if (file !== null) {
     const v = file.trim();
-    if (v) return { value: v, source: ".python-version", resolved: resolvePython(v, stack) ?? fallback };
+    // pkg/python/python.go versionFromFile takes the whole file, trimmed, as the version: pyenv's comment lines and
+    // a second version line (both fine for pyenv and uv) reach the runtime install as part of the version string.
+    const lines = v.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+    const versions = lines.filter((l) => !l.startsWith("#"));
+    if (lines.length > 1 || v.startsWith("#")) {
+      const meant = versions[0];
+      ctx.issues.push(
+        error(
+          "python-version-file-unreadable",
+          `.python-version has ${lines.length > versions.length ? "comment lines" : "more than one line"}; pyenv and uv skip ${lines.length > versions.length ? "them" : "the rest"}, but Google Cloud's builder reads the whole file as one version string and the Python install fails on it.`,
+          meant ? `Keep only the version line (${meant}) in .python-version, or set GOOGLE_PYTHON_VERSION: "${meant}" under build.env.` : "Write the version alone into .python-version.",
+          { file: ".python-version", line: 1, breaksBuild: true },
+        ),
+      );
+      const resolvedMeant = meant ? resolvePython(meant, stack) : null;
+      return { value: meant ?? null, source: ".python-version", resolved: resolvedMeant ?? fallback, requested: meant ?? fallback };
+    }
+    if (v) return { value: v, source: ".python-version", resolved: resolvePython(v, stack) ?? fallback, requested: v };
     ctx.issues.push(
       error(
         "python-version-empty",
@@ -154,9 +171,10 @@ function googleVersion(ctx: Context): { value: string | null; source: string; re
         { file: ".python-version", line: 1, breaksBuild: true },
       ),
     );
-    return { value: null, source: ".python-version (empty)", resolved: fallback };
+    return { value: null, source: ".python-version (empty)", resolved: fallback, requested: fallback };
   }
-  return { value: fallback, source: `builder default (${stack})`, resolved: fallback };
+  // The stack's default is a wildcard ("3.13.*", pkg/python/python.go latestPythonVersionPerStack).
+  return { value: fallback, source: `builder default (${stack})`, resolved: fallback, requested: `${fallback}.*` };
 }
 
 /** The minor line the builder installs for a request: the newest offered one that matches. */
@@ -167,8 +185,16 @@ function resolvePython(requested: string, stack: "google-18" | "google-22" | "go
   return low ? `${low.major}.${low.minor}` : null;
 }
 
-function smartDefaultApplies(resolved: string): boolean {
-  const v = semver.coerce(resolved);
+/**
+ * pkg/python/python.go SupportsSmartDefaultEntrypoint compares the version *asked for*, not the one installed,
+ * with ">=3.13.0-0", after turning "*" into "0": "3" and "3.*" mean 3.0.0 there, so they get gunicorn even though
+ * the newest 3.x is installed. A request that is not a version at all ("~3.12", ">=3.12") stops the build.
+ */
+export function smartDefaultApplies(requested: string): boolean | "invalid" {
+  // Masterminds/semver v1 NewVersion's grammar; the builder rewrites "rc1" to "-rc1" first, but not "a1", "b1" or "x".
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*|rc\d*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.exec(requested.trim().replace(/\*/g, "0"));
+  if (!m) return "invalid";
+  const v = semver.coerce(`${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`);
   const from = semver.coerce(PYTHON_SMART_DEFAULT_FROM);
   return v !== null && from !== null && semver.gte(v, from);
 }
@@ -210,6 +236,11 @@ export function analyzePythonGoogle(ctx: Context, explicit: boolean): PythonAnal
     detectedBy: `*.py files (${listFiles(files)})${explicit ? ` with ${envValue(ctx, "GOOGLE_ENTRYPOINT") ? "GOOGLE_ENTRYPOINT" : "a Procfile"}` : ""}`,
     deps,
   };
+  const target = envValue(ctx, "GOOGLE_FUNCTION_TARGET");
+  if (target !== undefined) {
+    functionsFrameworkPython(ctx, result, target, py, pm, deps);
+    return result;
+  }
   if (explicit) return result;
 
   const hasMain = ctx.tree.has("main.py");
@@ -236,7 +267,18 @@ export function analyzePythonGoogle(ctx: Context, explicit: boolean): PythonAnal
   const pyFile = hasMain ? "main.py" : "app.py";
   let cmd = `gunicorn -b :8080 ${pyModule}`;
   let isDefault = true;
-  if (smartDefaultApplies(version.resolved)) {
+  const smart = smartDefaultApplies(version.requested);
+  if (smart === "invalid") {
+    ctx.issues.push(
+      error(
+        "python-version-not-a-version",
+        `${version.source} asks for Python "${version.requested}", which is not a version; the builder's default entrypoint step compares it as one and stops the build ("invalid version").`,
+        `Ask for a version such as 3.12, 3.12.* or 3.12.4 (not a range, and not "3.12.x"), or add a Procfile with the web command.`,
+        { ...(version.source === ".python-version" ? { file: ".python-version", line: 1 } : {}), breaksBuild: true },
+      ),
+    );
+  }
+  if (smart === true) {
     if (has("gunicorn")) cmd = `gunicorn -b :8080 ${pyModule}`;
     else if (has("uvicorn") || has("fastapi", "standard")) cmd = `uvicorn ${pyModule} --port 8080 --host 0.0.0.0`;
     else if (has("gradio")) cmd = `python ${pyFile}`;
@@ -294,6 +336,19 @@ export function analyzePythonPaketo(ctx: Context, detectedBy: string): LanguageR
   else if (tree.has("environment.yml")) pm = "conda";
   else if (tree.has("poetry.lock") || readPyproject(ctx)?.poetrySection) pm = "poetry";
   const v = envValue(ctx, "BP_CPYTHON_VERSION");
+  const pinnedByFile = ctx.tree.read(".python-version")?.trim();
+  if (!v && pinnedByFile) {
+    // Paketo's CPython buildpack takes its version from BP_CPYTHON_VERSION (paketo.io/docs/howto/python); unlike
+    // Google's builder it does not read .python-version, so the pin there is silently not applied.
+    ctx.issues.push(
+      warning(
+        "python-version-file-ignored",
+        `.python-version asks for ${pinnedByFile.split(/\r?\n/).find((l) => !l.trim().startsWith("#"))?.trim() ?? pinnedByFile}, but Paketo's CPython buildpack does not read that file and installs its default Python.`,
+        `Set BP_CPYTHON_VERSION under build.env (for example "${pinnedByFile.split(/\r?\n/).find((l) => /^\d/.test(l.trim()))?.trim() ?? "3.12"}.*").`,
+        { file: ".python-version", line: 1 },
+      ),
+    );
+  }
   return {
     language: "python",
     packageManager: pm,
@@ -327,4 +382,99 @@ export function requirementsWithoutPython(ctx: Context, pickedLanguage: string |
       ),
     );
   }
+}
+
+/**
+ * google.python.functions-framework (cmd/python/functions_framework/lib/lib.go): its group comes before the
+ * default-entrypoint groups, needs main.py (or GOOGLE_FUNCTION_SOURCE's file), and adds functions-framework
+ * itself only to a requirements.txt install; a pyproject.toml install must list it. The web process is
+ * `functions-framework`, reading the target from FUNCTION_TARGET.
+ */
+function functionsFrameworkPython(ctx: Context, result: PythonAnalysis, target: string, py: Pyproject | null, pm: PythonPackageManager | null, deps: PythonDeps): void {
+  result.web = "functions-framework";
+  result.detectedBy += ` — a function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")} = ${target})`;
+  const source = envValue(ctx, "GOOGLE_FUNCTION_SOURCE");
+  if (source === undefined && !ctx.tree.has("main.py")) {
+    ctx.issues.push(
+      error(
+        "function-source-missing",
+        'The Functions Framework buildpack loads the function from main.py, which is not here; it stops with "missing main.py and GOOGLE_FUNCTION_SOURCE not specified".',
+        "Put the function in main.py, or set GOOGLE_FUNCTION_SOURCE under build.env to the file that holds it.",
+        { breaksBuild: true },
+      ),
+    );
+  } else if (source !== undefined && !ctx.tree.has(normalizeRel(source))) {
+    ctx.issues.push(
+      error("function-source-missing", `${envLabel(ctx, "GOOGLE_FUNCTION_SOURCE")} names ${source}, which is not here; the build stops on it.`, "Point GOOGLE_FUNCTION_SOURCE at the file that defines the function.", { breaksBuild: true }),
+    );
+  }
+  if (py !== null && pm !== "pip" && !deps.packages.has("functions-framework")) {
+    ctx.issues.push(
+      error(
+        "function-framework-missing",
+        'This function installs from pyproject.toml, where the buildpack does not add the framework; it stops with "you have not included the Functions Framework in your dependencies".',
+        "Add functions-framework to the dependencies in pyproject.toml.",
+        { file: "pyproject.toml", breaksBuild: true },
+      ),
+    );
+  }
+}
+
+const ASGI_FRAMEWORKS: [string, RegExp][] = [
+  ["FastAPI", /\bFastAPI\s*\(/],
+  ["Starlette", /\bStarlette\s*\(/],
+  ["Quart", /\bQuart\s*\(/],
+  ["Litestar", /\bLitestar\s*\(/],
+];
+const ASGI_PACKAGES: [string, string][] = [
+  ["fastapi", "FastAPI"],
+  ["starlette", "Starlette"],
+  ["quart", "Quart"],
+  ["litestar", "Litestar"],
+];
+const WSGI_PACKAGES = ["flask", "django", "bottle", "pyramid", "falcon"];
+
+/** The module:variable gunicorn is told to load, e.g. "app.main:app" from `gunicorn -b :8080 app.main:app`. */
+function gunicornTarget(command: string): string | null {
+  const args = command.split(/\s+/);
+  const at = args.findIndex((a) => /(^|\/)gunicorn$/.test(a));
+  return args.slice(at + 1).find((a) => /^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(.*\))?$/.test(a)) ?? null;
+}
+
+/** A worker class that speaks ASGI: on the command line, or in gunicorn.conf.py, which gunicorn reads from the working folder by default. */
+function asgiWorker(ctx: Context, command: string): boolean {
+  const flag = /(?:^|\s)(?:-k|--worker-class)(?:=|\s+)['"]?([\w.:-]+)/.exec(command)?.[1];
+  if (flag !== undefined) return /uvicorn|asgi/i.test(flag);
+  const configArg = /(?:^|\s)(?:-c|--config)(?:=|\s+)['"]?([^\s'"]+)/.exec(command)?.[1];
+  // -c takes a file path, or `python:<module>`; without it gunicorn reads ./gunicorn.conf.py.
+  const configFile = configArg === undefined ? "gunicorn.conf.py" : configArg.startsWith("python:") ? `${configArg.slice("python:".length).replace(/\./g, "/")}.py` : configArg;
+  const config = ctx.tree.read(normalizeRel(configFile));
+  return config !== null && /worker_class\s*=\s*['"][^'"]*(uvicorn|asgi)/i.test(config);
+}
+
+/**
+ * An ASGI app (FastAPI, Starlette, Quart, Litestar) started by gunicorn with its default sync worker: gunicorn
+ * calls it as WSGI and every request fails. Google's builder starts gunicorn for Python before 3.13, and from 3.13
+ * whenever gunicorn is a dependency (cmd/python/missing_entrypoint/lib/lib.go smartDefaultEntrypoint).
+ */
+export function asgiOnSyncWorker(ctx: Context, processes: Record<string, string>, isDefault: boolean, deps: PythonDeps): void {
+  const web = processes["web"];
+  if (web === undefined || !serversIn(web).includes("gunicorn") || asgiWorker(ctx, web)) return;
+  const target = gunicornTarget(web);
+  const moduleFile = target ? `${target.split(":")[0]!.replace(/\./g, "/")}.py` : null;
+  const text = moduleFile ? ctx.tree.read(moduleFile) : null;
+  let framework: string | undefined;
+  if (text !== null) framework = ASGI_FRAMEWORKS.find(([, re]) => re.test(text))?.[0];
+  else if (![...deps.packages.keys()].some((p) => WSGI_PACKAGES.includes(p))) framework = ASGI_PACKAGES.find(([p]) => deps.packages.has(p))?.[1];
+  if (framework === undefined) return;
+  const mod = target ?? "main:app";
+  const from = isDefault ? "The builder's default entrypoint" : envValue(ctx, "GOOGLE_ENTRYPOINT") !== undefined ? "GOOGLE_ENTRYPOINT" : "The Procfile's web process";
+  ctx.issues.push(
+    error(
+      "asgi-on-sync-worker",
+      `${from} is \`${web}\`, but ${moduleFile && text !== null ? moduleFile : "the app"} is a ${framework} (ASGI) app, and gunicorn's default sync worker calls it as WSGI: every request fails.`,
+      `Add a Procfile line \`web: uvicorn ${mod} --host 0.0.0.0 --port $PORT\` (with uvicorn in ${deps.source ?? "requirements.txt"}), or run gunicorn with \`-k uvicorn.workers.UvicornWorker\`${isDefault ? ', or build with Python 3.13 or later (GOOGLE_PYTHON_VERSION: "3.13"), where the default starts uvicorn when uvicorn or fastapi[standard] is listed and gunicorn is not' : ""}.`,
+      !isDefault && ctx.procfile && envValue(ctx, "GOOGLE_ENTRYPOINT") === undefined ? { file: "Procfile", ...(ctx.procfile.processes.find((p) => p.name === "web")?.line !== undefined ? { line: ctx.procfile.processes.find((p) => p.name === "web")!.line } : {}) } : {},
+    ),
+  );
 }

@@ -20,7 +20,7 @@ interface Group {
   note?: string;
 }
 
-const PREFLIGHT_TESTS = [...["builder", "go", "java", "nodejs", "procfile", "python", "rules"].map((t) => `test/preflight/${t}.test.ts`), "test/mutation-kills/preflight-*.test.ts"];
+const PREFLIGHT_TESTS = [...["builder", "builder-gaps", "corpus", "go", "java", "nodejs", "procfile", "python", "rules"].map((t) => `test/preflight/${t}.test.ts`), "test/mutation-kills/preflight-*.test.ts"];
 const MIGRATE_TESTS = [...["fixtures", "parse", "model", "corpus"].map((t) => `test/migrate/${t}.test.ts`), "test/mutation-kills/migrate-*.test.ts"];
 const CLI_NOTE = (dir: string) => `without test/${dir}/cli.test.ts, which runs bin/gantry in a child process Stryker does not instrument`;
 const MIGRATE_NOTE = `${CLI_NOTE("migrate")}, and without plan-summary.test.ts, which runs the plan under Pulumi's mock runtime and times out in the runner's thread`;

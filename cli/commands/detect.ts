@@ -1,11 +1,13 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Command } from "commander";
 import { displayPath } from "../../catalog/display-path";
-import { hasErrors, loadCatalog } from "../../catalog/load";
+import { hasErrors, loadCatalog, type Catalog, type LoadedService } from "../../catalog/load";
 import { formatProblem } from "../../catalog/problems";
 import { DEFAULT_BUILDER, describeBuilder, detect, type DetectResult, type Finding } from "../../preflight";
-import { preflightService } from "../../preflight/catalog";
+import { preflightInput, preflightService } from "../../preflight/catalog";
 import { catalogScope } from "../catalog-options";
+import { projectRoot } from "../project-root";
 
 interface DetectOptions {
   json?: boolean;
@@ -31,7 +33,7 @@ export function registerDetect(program: Command): void {
     .option("--port <port>", "container port the service declares")
     .option("--service <name>", "a service of the catalog, by name or folder, with its own build env, port and kind (repeatable)", collect)
     .option("--stack <name>", "with --service: the stack whose builder and overrides apply (default: the first)")
-    .action((dirs: string[], opts: DetectOptions) => {
+    .action((dirs: string[], opts: DetectOptions, command: Command) => {
       if (opts.service) {
         if (dirs.length > 0) {
           console.error("gantry detect: give folders or --service, not both");
@@ -55,27 +57,78 @@ export function registerDetect(program: Command): void {
       }
       const buildEnv = Object.fromEntries(opts.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
       const port = opts.port === undefined ? undefined : Number(opts.port);
-      const results = folders.map((dir) => detect({ dir, builder: opts.builder, buildEnv, ...(port !== undefined ? { port } : {}) }));
-      print(
-        results.map((result) => ({ result, builder: opts.builder })),
-        opts,
-      );
+      const builderGiven = command.getOptionValueSource("builder") === "cli";
+      const results: Detection[] = [];
+      for (const dir of folders) {
+        // A service's own folder (or its source folder) is predicted as the builder will see it: with the service's
+        // build env, include/exclude, kind and port, and its stack's builder; options given here still win.
+        const owned = serviceOfFolder(dir, opts.stack);
+        if (owned === "invalid") {
+          process.exitCode = 1;
+          return;
+        }
+        if (owned) {
+          const builder = builderGiven ? opts.builder : owned.builder;
+          const result = detect({ ...preflightInput(owned.service, builder), buildEnv: { ...owned.service.spec.build?.env, ...buildEnv }, ...(port !== undefined ? { port } : {}) });
+          results.push({ result: { ...result, dir: displayPath(owned.service.sourceDir) }, builder, service: { name: owned.service.spec.name, stack: owned.stack, file: owned.service.file } });
+          continue;
+        }
+        results.push({ result: detect({ dir, builder: opts.builder, buildEnv, ...(port !== undefined ? { port } : {}) }), builder: opts.builder });
+      }
+      print(results, opts);
     });
 }
 
-function print(results: { result: DetectResult; builder: string }[], opts: DetectOptions): void {
+interface Detection {
+  result: DetectResult;
+  builder: string;
+  /** The catalog service whose settings were applied, when the folder is one. */
+  service?: { name: string; stack: string; file: string };
+}
+
+// Folders of one project share its catalog: read it once per command.
+const catalogs = new Map<string, Catalog>();
+
+/**
+ * The catalog service a folder holds (its service.yaml's folder, or the folder its `source` points at) in the
+ * first stack that builds it; "invalid" after printing why that service.yaml cannot be read.
+ */
+function serviceOfFolder(dir: string, stack: string | undefined): { service: LoadedService; builder: string; stack: string } | "invalid" | undefined {
+  const abs = path.resolve(dir);
+  const root = projectRoot(abs);
+  if (!fs.existsSync(path.join(root, "Pulumi.yaml")) && !fs.existsSync(path.join(root, "Pulumi.yml"))) return undefined;
+  const ownFile = ["service.yaml", "service.yml"].map((f) => path.join(abs, f)).find((f) => fs.existsSync(f));
+  const key = `${root}\0${stack ?? ""}`;
+  const catalog = catalogs.get(key) ?? loadCatalog({ projectDir: root, ...(stack ? { stacks: [stack] } : {}) });
+  catalogs.set(key, catalog);
+  for (const s of catalog.stacks) {
+    const platform = catalog.platforms[s];
+    if (!platform) continue;
+    const service = (catalog.services[s] ?? []).find((x) => path.resolve(x.sourceDir) === abs || path.resolve(x.dir) === abs);
+    if (service) return { service, builder: platform.builder, stack: s };
+  }
+  if (!ownFile) return undefined;
+  // The folder has a service file the catalog could not load: its problems say why, and a guess without them would mislead.
+  const shown = displayPath(ownFile);
+  const own = catalog.problems.filter((p) => p.file === shown);
+  for (const p of own.length > 0 ? own : catalog.problems.filter((x) => x.severity === "error")) console.error(formatProblem(p));
+  console.error(`gantry detect: ${shown} could not be loaded (${own.length > 0 ? "its problems" : "the project's problems"} above), so the service's build settings are unknown; fix ${own.length > 0 ? "it" : "them"} and run detect again.`);
+  return "invalid";
+}
+
+function print(results: Detection[], opts: DetectOptions): void {
   const all = results.map((r) => r.result);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
   } else {
-    process.stdout.write(results.map((r) => report(r.result, r.builder)).join("\n"));
+    process.stdout.write(results.map((r) => report(r.result, r.builder, r.service)).join("\n"));
     if (all.length > 1) process.stdout.write(`\n${summary(all)}\n`);
   }
   if (all.some(failed)) process.exitCode = 1;
 }
 
 /** The named services as one stack builds them (its builder, their build env, port and kind); undefined after printing why not. */
-function catalogDetections(names: string[], stack: string | undefined): { result: DetectResult; builder: string }[] | undefined {
+function catalogDetections(names: string[], stack: string | undefined): Detection[] | undefined {
   const catalog = loadCatalog(catalogScope({ service: names, ...(stack ? { stack } : {}) }));
   if (hasErrors(catalog.problems)) {
     for (const p of catalog.problems) console.error(formatProblem(p));
@@ -84,7 +137,7 @@ function catalogDetections(names: string[], stack: string | undefined): { result
   const used = catalog.stacks.find((s) => catalog.platforms[s] && catalog.services[s]!.length > 0);
   if (!used) return [];
   const builder = catalog.platforms[used]!.builder;
-  return catalog.services[used]!.map((service) => ({ result: { ...preflightService(service, builder), dir: displayPath(service.sourceDir) }, builder }));
+  return catalog.services[used]!.map((service) => ({ result: { ...preflightService(service, builder), dir: displayPath(service.sourceDir) }, builder, service: { name: service.spec.name, stack: used, file: service.file } }));
 }
 
 function usageProblems(folders: string[], opts: DetectOptions): string[] {
@@ -117,10 +170,11 @@ const OUTCOME: Record<DetectResult["outcome"], string> = {
   "detect-fail": "NO LANGUAGE DETECTED",
 };
 
-function report(r: DetectResult, builder: string): string {
+function report(r: DetectResult, builder: string, service?: Detection["service"]): string {
   const lines: string[] = [];
   const verdict = r.outcome === "web" && failed(r) ? "builds, but would not run" : OUTCOME[r.outcome];
   lines.push(`${r.dir}: ${verdict}`);
+  if (service) lines.push(`  service     ${service.name} (${service.file}, stack ${service.stack}: its build env, include/exclude, kind and port)`);
   const family = describeBuilder(builder);
   lines.push(`  builder     ${builder} (${family.vendor === "heroku" ? "heroku, read as paketo" : family.family}${family.stack ? `, ${family.stack}` : ""})`);
   if (r.language) {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { hasErrors, type Catalog, type LoadedService } from "../../catalog/load";
 import type { PlatformConfig } from "../../catalog/schema/platform";
+import { launchCommands } from "../../preflight/catalog";
 import { readCatalog, reportProblems, withCatalogOptions, type CatalogOptions } from "../catalog-options";
 import { table } from "../../output/table";
 import { progress } from "../progress";
@@ -26,10 +27,11 @@ export function registerValidate(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      const launch = launchCommands(catalog);
       for (const stack of catalog.stacks) {
         const platform = catalog.platforms[stack]!;
         console.log(`\nstack ${stack} (project ${platform.project}, ${platform.region})`);
-        const rows = catalog.services[stack]!.map((s) => serviceRow(s, platform));
+        const rows = catalog.services[stack]!.map((s) => serviceRow(s, platform, launch[stack]?.[s.spec.name]));
         console.log(indent(table(HEADER, rows)));
       }
       const count = new Set(catalog.stacks.flatMap((s) => catalog.services[s]!.map((x) => x.spec.name))).size;
@@ -37,16 +39,18 @@ export function registerValidate(program: Command): void {
     });
 }
 
-const HEADER = ["NAME", "KIND", "TARGET", "CPU", "MEMORY", "SCALING"];
+// LAUNCH is what the buildpacks builder will start (the preflight's prediction): the decision a reviewer checks.
+const HEADER = ["NAME", "KIND", "TARGET", "CPU", "MEMORY", "SCALING", "LAUNCH"];
 
 /** The table's rows as objects, and the problems with their locations: what a tool needs, and nothing it must parse. */
 function validationJson(catalog: Catalog) {
   const ok = !hasErrors(catalog.problems);
+  const launch = ok ? launchCommands(catalog) : {};
   return {
     ok,
     stacks: catalog.stacks.map((stack) => {
       const platform = catalog.platforms[stack];
-      const services = ok && platform ? catalog.services[stack]!.map((s) => ({ ...rowObject(serviceRow(s, platform)), file: s.file })) : [];
+      const services = ok && platform ? catalog.services[stack]!.map((s) => ({ ...rowObject(serviceRow(s, platform, launch[stack]?.[s.spec.name])), file: s.file })) : [];
       return { stack, ...(platform ? { project: platform.project, region: platform.region } : {}), services };
     }),
     problems: catalog.problems,
@@ -57,7 +61,11 @@ function rowObject(row: string[]): Record<string, string> {
   return Object.fromEntries(HEADER.map((h, i) => [h.toLowerCase(), row[i]!]));
 }
 
-function serviceRow({ spec }: LoadedService, platform: PlatformConfig): string[] {
+function serviceRow(service: LoadedService, platform: PlatformConfig, launch: string | null | undefined): string[] {
+  return [...resourceColumns(service, platform), service.spec.build?.dockerfile !== undefined ? `(${service.spec.build.dockerfile}: its ENTRYPOINT/CMD)` : (launch ?? "(none)")];
+}
+
+function resourceColumns({ spec }: LoadedService, platform: PlatformConfig): string[] {
   switch (spec.kind) {
     case "service": {
       const min = spec.minInstances ?? platform.scaling.minInstances;

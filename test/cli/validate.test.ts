@@ -21,6 +21,23 @@ describe("gantry validate", () => {
     expect(r.stdout).toContain("3 services valid in dev, staging, prod.");
   });
 
+  it("shows the command each image will start, as the preflight predicts it from the service's own build settings", () => {
+    const r = gantry("validate", "--stack", "dev");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/NAME\s+KIND\s+TARGET\s+CPU\s+MEMORY\s+SCALING\s+LAUNCH\n/);
+    // GOOGLE_PYTHON_VERSION "3.12" in storefront's service.yaml: before 3.13 the builder's default is gunicorn.
+    expect(r.stdout).toMatch(/storefront\s+service\s+.*x80\s+gunicorn -b :8080 main:app\n/);
+    // A job shows the Procfile process it runs, not the web one.
+    expect(r.stdout).toMatch(/nightly-report\s+job\s+.*on demand\s+python report\.py\n/);
+    expect(r.stdout).toMatch(/catalog-api\s+gke\s+.*cpu\s+npm run start\n/);
+    const json = JSON.parse(gantry("validate", "--stack", "dev", "--json").stdout) as { stacks: { services: { name: string; launch: string }[] }[] };
+    expect(json.stacks[0]!.services.map((s) => [s.name, s.launch])).toEqual([
+      ["catalog-api", "npm run start"],
+      ["nightly-report", "python report.py"],
+      ["storefront", "gunicorn -b :8080 main:app"],
+    ]);
+  });
+
   it("validates one stack with --stack", () => {
     const r = gantry("validate", "--stack", "dev");
     expect(r.status).toBe(0);

@@ -133,8 +133,11 @@ describe("where the default command comes from", () => {
     });
   });
 
-  it("installs the newest offered line a loose request matches", () => {
-    expect(google({ "main.py": "", "requirements.txt": "uvicorn\n", ".python-version": "3\n" }).processes["web"]).toBe(UVICORN);
+  it("chooses the default server by the version asked for, not the one installed", () => {
+    // pkg/python/python.go SupportsSmartDefaultEntrypoint compares the request ("3" is 3.0.0) with >=3.13.
+    expect(google({ "main.py": "", "requirements.txt": "uvicorn\n", ".python-version": "3\n" }).processes["web"]).toBe(GUNICORN);
+    expect(google({ "main.py": "", "requirements.txt": "uvicorn\n", ".python-version": "3.13\n" }).processes["web"]).toBe(UVICORN);
+    expect(google({ "main.py": "", "requirements.txt": "uvicorn\n", ".python-version": "3.*\n" }).processes["web"]).toBe(GUNICORN);
     expect(google({ "main.py": "", "requirements.txt": "uvicorn\n", ".python-version": "3.9\n" }).processes["web"]).toBe(GUNICORN);
   });
 });

@@ -71,6 +71,7 @@ describe("plan for dev on a fresh clone", () => {
           + create  Namespace namespace-shop
           + create  Kubernetes provider gke
         catalog-api: image build: first build: no previous deployment on record
+          launches npm run start
           + create  secret access catalog-api-catalog-database-url
           + create  service account catalog-api
           + create  service account binding catalog-api-workload-identity
@@ -81,11 +82,13 @@ describe("plan for dev on a fresh clone", () => {
           + create  SecretProviderClass catalog-api
           + create  image build catalog-api
         nightly-report: image build: first build: no previous deployment on record
+          launches python report.py
           + create  Cloud Run job nightly-report
           + create  secret access nightly-report-warehouse-password
           + create  service account nightly-report
           + create  image build nightly-report
         storefront: image build: first build: no previous deployment on record
+          launches gunicorn -b :8080 main:app
           + create  Cloud Run service storefront
           + create  Cloud Run invoker binding storefront-public
           + create  secret access storefront-storefront-session-key
@@ -132,6 +135,8 @@ describe("plan for dev on a fresh clone", () => {
 
       <details><summary><code>catalog-api</code> · image build: first build: no previous deployment on record · 9 creations</summary>
 
+      launches \`npm run start\`
+
       | Change | Resource | Input | Old → new |
       |---|---|---|---|
       | ➕ create | secret access \`catalog-api-catalog-database-url\` | | |
@@ -148,6 +153,8 @@ describe("plan for dev on a fresh clone", () => {
 
       <details><summary><code>nightly-report</code> · image build: first build: no previous deployment on record · 4 creations</summary>
 
+      launches \`python report.py\`
+
       | Change | Resource | Input | Old → new |
       |---|---|---|---|
       | ➕ create | Cloud Run job \`nightly-report\` | | |
@@ -158,6 +165,8 @@ describe("plan for dev on a fresh clone", () => {
       </details>
 
       <details><summary><code>storefront</code> · image build: first build: no previous deployment on record · 5 creations</summary>
+
+      launches \`gunicorn -b :8080 main:app\`
 
       | Change | Resource | Input | Old → new |
       |---|---|---|---|
@@ -308,6 +317,36 @@ describe("build decisions against the last deployment", () => {
       ["storefront", "build", ["source"], "source changed"],
     ]);
     expect(text).toContain("2 builds, 0 rebases, 1 unchanged");
+  });
+});
+
+describe("launch commands in the plan", () => {
+  it("records what each image starts, and flags a built image that will start something else", async () => {
+    const dir = projectCopy();
+    const last = await deploy("dev", dir);
+    // The program records the preflight's prediction in the services output, where the next plan finds it.
+    expect(last.services.storefront!.launch).toBe("gunicorn -b :8080 main:app");
+    expect(last.services["nightly-report"]!.launch).toBe("python report.py");
+    const outputs = path.join(dir, "outputs.json");
+    fs.writeFileSync(outputs, JSON.stringify({ services: last.services }));
+
+    const same = await plan("dev", { projectDir: dir, outputsFile: outputs });
+    expect(same.plan.risks.filter((r) => r.kind === "launch-command")).toEqual([]);
+    expect(same.text).not.toContain("launch");
+
+    // A Procfile changes the command with no line of service.yaml touched.
+    fs.writeFileSync(path.join(dir, "services", "storefront", "Procfile"), "web: gunicorn -b :$PORT -w 2 main:app\n");
+    fs.appendFileSync(path.join(dir, "services", "storefront", "requirements.txt"), "gunicorn==23.0.0\n");
+    const changed = await plan("dev", { projectDir: dir, outputsFile: outputs });
+    const storefront = changed.plan.services.find((s) => s.name === "storefront")!;
+    expect(storefront).toMatchObject({ action: "build", launch: "gunicorn -b :$PORT -w 2 main:app", lastLaunch: "gunicorn -b :8080 main:app" });
+    expect(changed.plan.risks.filter((r) => r.kind === "launch-command")).toEqual([
+      expect.objectContaining({ service: "storefront", field: "launch", old: "gunicorn -b :8080 main:app", new: "gunicorn -b :$PORT -w 2 main:app" }),
+    ]);
+    expect(changed.text).toContain("    launch command changes: gunicorn -b :8080 main:app -> gunicorn -b :$PORT -w 2 main:app");
+    expect(changed.markdown).toContain("⚠️ launch command changes: `gunicorn -b :8080 main:app` → `gunicorn -b :$PORT -w 2 main:app`");
+    // The unchanged services are not built, so nothing about what they start is said.
+    expect(changed.text).not.toContain("python report.py");
   });
 });
 

@@ -12,7 +12,8 @@ describe("Java on Google's builder", () => {
 
   it("build.gradle → gradle, jar named from rootProject.name and version", () => {
     expect(run("java-gradle")).toMatchObject({ packageManager: "gradle", processes: { web: "java -jar build/libs/ledger-1.2.0.jar" }, outcome: "web" });
-    expect(run("java-gradle-kts")).toMatchObject({ packageManager: "gradle", processes: { web: "java -jar build/libs/java-gradle-kts.jar" } });
+    // No rootProject.name: Gradle names the project after its folder, which in the builder is /workspace.
+    expect(run("java-gradle-kts")).toMatchObject({ packageManager: "gradle", processes: { web: "java -jar build/libs/workspace.jar" } });
   });
 
   it("a pom compiling for a newer Java than the builder installs fails; GOOGLE_RUNTIME_VERSION fixes it", () => {

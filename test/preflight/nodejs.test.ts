@@ -14,13 +14,13 @@ describe("Node.js on Google's builder", () => {
   });
 
   it("yarn.lock → yarn; pnpm-lock.yaml → pnpm", () => {
-    expect(run("node-yarn")).toMatchObject({ packageManager: "yarn", processes: { web: "npm run start" }, outcome: "web" });
-    expect(run("node-pnpm")).toMatchObject({ packageManager: "pnpm", outcome: "web" });
+    // pkg/nodejs/nodejs.go Entrypoint: the yarn and pnpm buildpacks register `<manager> run start`.
+    expect(run("node-yarn")).toMatchObject({ packageManager: "yarn", processes: { web: "yarn run start" }, outcome: "web" });
+    expect(run("node-pnpm")).toMatchObject({ packageManager: "pnpm", processes: { web: "pnpm run start" }, outcome: "web" });
   });
 
   it("no start script: server.js → npm run start, else node <main>, else node index.js", () => {
     expect(run("node-server-js").processes["web"]).toBe("npm run start");
-    expect(run("node-pnpm").processes["web"]).toBe("node lib/gateway.js");
     expect(run("node-main").processes["web"]).toBe("node src/app.js");
     expect(run("node-index-js").processes["web"]).toBe("node index.js");
   });
