@@ -94,8 +94,11 @@ export function comparable(command: string, scripts: Record<string, string>, dep
   if (w[0] === "exec") w = w.slice(1);
   w = w.map((x) => (/^python3(\.\d+)?$/.test(x) ? "python" : x));
   if (w[0] === "python" && w[1] === "-m" && PYTHON_SERVERS.has(w[2] ?? "")) w = w.slice(2);
+  // `<pm> start` and `<pm> run start` alike: Google's yarn and pnpm buildpacks register `yarn run start` and
+  // `pnpm run start` (cmd/nodejs/yarn, cmd/nodejs/pnpm), npm's `npm run start`.
+  const packageManager = ["npm", "yarn", "pnpm"].includes(w[0] ?? "");
   const npmStart =
-    (["npm", "yarn", "pnpm"].includes(w[0] ?? "") && w[1] === "start" && w.length === 2) || (w[0] === "npm" && (w[1] === "run" || w[1] === "run-script") && w[2] === "start" && w.length === 3);
+    (packageManager && w[1] === "start" && w.length === 2) || (packageManager && (w[1] === "run" || (w[0] === "npm" && w[1] === "run-script")) && w[2] === "start" && w.length === 3);
   if (npmStart && depth < 3) {
     // npm runs `node server.js` itself when there is no start script.
     return comparable(scripts.start ?? "node server.js", scripts, depth + 1);

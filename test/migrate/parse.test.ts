@@ -65,6 +65,10 @@ describe("commands compared for what they run", () => {
     expect(sameCommand("gunicorn --bind 0.0.0.0:${PORT} main:app", "gunicorn -b :$PORT main:app", {})).toBe(true);
     expect(sameCommand("npm start", "node server.js", { start: "node server.js" })).toBe(true);
     expect(sameCommand("node server.js", "npm run start", {})).toBe(true);
+    // What Google's yarn and pnpm buildpacks register, against what a Dockerfile usually says.
+    expect(sameCommand("yarn start", "yarn run start", { start: "node app.js" })).toBe(true);
+    expect(sameCommand("pnpm start", "pnpm run start", { start: "node app.js" })).toBe(true);
+    expect(sameCommand("yarn run-script start", "yarn run start", { start: "node app.js" })).toBe(false);
     expect(sameCommand("gunicorn -b :8080 app:server", "gunicorn -b :8080 app:app", {})).toBe(false);
     expect(comparable("python ./main.py", {})).toEqual(["python", "main.py"]);
   });
