@@ -8,6 +8,8 @@ import { stackChecks } from "./checks";
 import { JenkinsAgentCache } from "./jenkins/agent-cache";
 import { promotedImages } from "./promotion";
 import { stackRegistry } from "./registry";
+import { pinnedImage, releaseHistory, previousReleases, type ReleaseInputs } from "./releases";
+import { stableRelease, type ReleaseHistory } from "../environments/releases";
 
 export interface ServiceOutputs {
   kind: string;
@@ -20,6 +22,14 @@ export interface ServiceOutputs {
   /** The run image under the deployed image, so a plan can tell a rebase from nothing to do. */
   runImage?: pulumi.Output<string | undefined>;
   serviceAccount: pulumi.Output<string>;
+  /** Deployed from gantry:pins (a rollback): a stack promoting from this one passes over it unless told. */
+  pinned?: boolean;
+}
+
+export interface StackOutputs {
+  services: Record<string, ServiceOutputs>;
+  /** The release history: each service's last gantry:releaseHistory releases, newest last. */
+  releases: pulumi.Output<ReleaseHistory>;
 }
 
 export interface ProgramOptions {
@@ -29,6 +39,10 @@ export interface ProgramOptions {
   build?: BuildOptions;
   /** The catalog already loaded and checked (gantry plan does so itself, to report rather than log). */
   catalog?: Catalog;
+  /** When this up runs, for the release history (tests fix it). */
+  now?: () => Date;
+  /** Where the commit being deployed is read (GIT_COMMIT or GITHUB_SHA). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The catalog for one stack, or a RunError listing every problem: nothing is built or deployed from a bad catalog. */
@@ -60,13 +74,21 @@ export function unsetSecretEnv(services: readonly LoadedService[], env: NodeJS.P
 
 /** Everything one stack deploys: the registry, and every service's image and workload. */
 export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs> {
+  return deployStackWithReleases(opts).services;
+}
+
+/** deployStack, and the release history this deploy leaves (the stack's `releases` output). */
+export function deployStackWithReleases(opts: ProgramOptions): StackOutputs {
   const catalog = opts.catalog ?? catalogForStack(opts);
   const { stack } = opts;
   const platform = catalog.platforms[stack]!;
   const declared = catalog.services[stack] ?? [];
   // As deployed in this stack: a PR preview's names carry its suffix; outputs stay keyed by declared name.
   const services = servicesForStack(declared, platform);
-  const promoted = platform.promoteFrom ? promotedImages(platform, stack, declared.map((s) => s.spec.name)) : undefined;
+  const promotion = platform.promoteFrom ? promotedImages(platform, stack, declared.map((s) => s.spec.name)) : undefined;
+  const promoted = promotion?.images;
+  // The history as the last deployment left it, read back from this stack's own outputs.
+  const previous = previousReleases(stack);
 
   const registry = stackRegistry(platform, services);
   // The agents' cache disks or claims, in the stack whose config owns them (docs/jenkins.md).
@@ -75,10 +97,21 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
   const k8s = needsCluster ? kubernetesProvider({ platform, stack, repository: registry, nodeServiceAccountEmail: platform.gke?.nodeServiceAccount }) : undefined;
 
   const outputs: Record<string, ServiceOutputs> = {};
+  const released: ReleaseInputs[] = [];
   for (const [i, service] of services.entries()) {
     const name = declared[i]!.spec.name;
-    const image = promoted?.[name];
-    const svc = new Service(name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build, ...(image ? { image: image.apply((p) => p.image) } : {}) });
+    const pin = platform.pins[name];
+    // A pin wins over promotion and over a build: it is this stack's rollback, reviewed as a config change.
+    const image = pin ? undefined : promoted?.[name];
+    const imageArg = pin
+      ? { image: pinnedImage({ name, stack, pin, file: declared[i]!.file, own: previous, ...(promotion ? { source: promotion.releases, sourceName: platform.promoteFrom! } : {}) }), pinned: true }
+      : image
+        ? { image: image.apply((p) => p.image) }
+        : {};
+    const stable = previous.apply((h) => stableOf(h[name]));
+    const rolloutState = platform.rollouts[name];
+    const svc = new Service(name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build, ...imageArg, ...(service.spec.kind === "service" ? { stable, ...(rolloutState ? { rolloutState } : {}) } : {}) });
+    released.push({ name, image: svc.imageRef, pinned: pin !== undefined, ...(svc.packImage ? { fingerprint: svc.packImage.fingerprint } : image ? { fingerprint: image.apply((p) => p.fingerprint) } : {}), ...(svc.revision ? { revision: svc.revision } : {}), ...(svc.traffic ? { traffic: svc.traffic } : {}) });
     outputs[name] = {
       kind: service.spec.kind,
       ...(service.spec.kind !== "job" ? { url: svc.url } : {}),
@@ -89,13 +122,27 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
       // Passed on, so a stack promoting from this one in turn still knows what the image was built from.
       ...(image ? { fingerprint: image.apply((p) => p.fingerprint), runImage: image.apply((p) => p.runImage) } : {}),
       serviceAccount: svc.serviceAccountEmail,
+      ...(pin ? { pinned: true } : {}),
     };
   }
-  return outputs;
+  const releases = releaseHistory({ previous, released, limit: platform.releaseHistory, now: opts.now ?? (() => new Date()), commit: ciCommit(opts.env) });
+  return { services: outputs, releases };
+}
+
+/** What a canary splits with: the newest release that served all traffic, and its revision. */
+function stableOf(history: ReleaseHistory[string] | undefined) {
+  const s = history ? stableRelease(history) : undefined;
+  return s ? { digest: s.digest, ...(s.revision ? { revision: s.revision } : {}) } : undefined;
+}
+
+/** The commit CI is deploying, when it says (Jenkins' GIT_COMMIT, GitHub's GITHUB_SHA). */
+export function ciCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const commit = env.GIT_COMMIT ?? env.GITHUB_SHA;
+  return commit && /^[0-9a-f]{7,40}$/.test(commit) ? commit : undefined;
 }
 
 /** Tags a CI build adds to every image: the commit Jenkins (or any CI) is building. */
 export function ciTags(env: NodeJS.ProcessEnv = process.env): string[] {
-  const commit = env.GIT_COMMIT ?? env.GITHUB_SHA;
-  return commit && /^[0-9a-f]{7,40}$/.test(commit) ? [`git-${commit.slice(0, 12)}`] : [];
+  const commit = ciCommit(env);
+  return commit ? [`git-${commit.slice(0, 12)}`] : [];
 }
