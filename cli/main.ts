@@ -6,6 +6,7 @@ import { registerPlan } from "./commands/plan";
 import { registerPreview } from "./commands/preview";
 import { registerInit } from "./commands/init";
 import { registerCompletion } from "./commands/completion";
+import { registerRollback } from "./commands/rollback";
 
 const { version } = require("../package.json") as { version: string };
 
@@ -20,6 +21,7 @@ registerMigrate(program);
 registerPlan(program);
 registerPreview(program);
 registerInit(program);
+registerRollback(program);
 registerCompletion(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

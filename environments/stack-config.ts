@@ -29,6 +29,7 @@ export function editStackConfig(projectDir: string, stack: string, keyPath: Conf
   } else {
     doc.setIn(full, doc.createNode(value));
   }
-  fs.writeFileSync(file, doc.toString());
+  // As people write YAML by hand: [a, b] without padding, long values on one line.
+  fs.writeFileSync(file, doc.toString({ flowCollectionPadding: false, lineWidth: 0 }));
   return file;
 }
