@@ -147,11 +147,11 @@ export function promotionProblems(projectDir: string, stack: string, platform: P
 }
 
 /** Where a key of Pulumi.<stack>.yaml's config is written (or its nearest ancestor), for a located problem. */
-export function stackConfigLocation(projectDir: string, stack: string, keyPath: string[], cwd = process.cwd()): { file: string; line: number; column: number } {
+export function stackConfigLocation(projectDir: string, stack: string, keyPath: string[], cwd = process.cwd(), atKey = false): { file: string; line: number; column: number } {
   const file = stackFile(projectDir, stack);
   const shown = displayPath(file, cwd);
   const parsed = fs.existsSync(file) ? parseYaml(shown, fs.readFileSync(file, "utf8")) : undefined;
-  return { file: shown, ...(parsed?.ok ? locate(parsed.source, ["config", ...keyPath]) : { line: 1, column: 1 }) };
+  return { file: shown, ...(parsed?.ok ? locate(parsed.source, ["config", ...keyPath], atKey) : { line: 1, column: 1 }) };
 }
 
 /** name: in Pulumi.yaml, the project a fully qualified stack name must carry to be one of ours. */

@@ -20,7 +20,8 @@ export const cloudRunRolloutRule: Rule = (spec) => {
     if (i > 0 && step <= ladder[i - 1]!) issues.push({ path: ["rollout", "steps", i], message: `${step} does not go up from ${ladder[i - 1]}: each step must give the new revision more traffic than the one before` });
   });
   if (ladder[ladder.length - 1] !== 100) {
-    issues.push({ path: ["rollout", "steps", ladder.length - 1], message: `the last step is ${ladder[ladder.length - 1]}: a canary must end at 100, or the previous revision keeps serving for good` });
+    // At the list, not its last item: were an item refused by the schema, the rest would end early and mislead.
+    issues.push({ path: steps ? ["rollout", "steps"] : ["rollout", "strategy"], message: `the last step is ${ladder[ladder.length - 1]}: a canary must end at 100, or the previous revision keeps serving for good` });
   }
   return issues;
 };

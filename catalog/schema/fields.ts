@@ -137,8 +137,8 @@ export const cloudRunRollout = z
       .meta({ description: "all: each new revision takes all traffic at once. canary: it takes steps[0] % (and a tag URL), the previous revision the rest, and moves on with `gantry rollout advance`." }),
     steps: z
       .array(ranged(1, 100, "a canary step is 1 to 100 % of the traffic"))
-      .min(1)
-      .max(10)
+      .min(1, "a canary needs at least one step")
+      .max(10, "a canary has at most 10 steps")
       .optional()
       .meta({ description: "Traffic shares of the new revision, increasing and ending at 100. Default [10, 50, 100]." }),
     tag: z
@@ -152,8 +152,10 @@ export const cloudRunRollout = z
 export const gkeRollout = z
   .strictObject({
     strategy: z
-      .literal("rolling", { error: "a GKE workload rolls its pods (strategy: rolling, with maxSurge and maxUnavailable); canary traffic splitting is Cloud Run's (kind: service)" })
-      .default("rolling"),
+      .string()
+      .refine((v) => v === "rolling", "a GKE workload rolls its pods (strategy: rolling, with maxSurge and maxUnavailable); canary traffic splitting is Cloud Run's (kind: service)")
+      .default("rolling")
+      .meta({ description: "rolling: the Deployment replaces pods a few at a time." }),
     maxSurge: podsOrPercent.optional().meta({ description: 'Pods above the desired count during a rollout. Default "25%" (at least one pod: Kubernetes rounds up).' }),
     maxUnavailable: podsOrPercent.optional().meta({ description: "Pods below the desired count during a rollout. Default 0: serving capacity never drops." }),
     progressDeadline: duration.optional().meta({ description: 'A rollout making no progress this long is marked failed (progressDeadlineSeconds). Default "10m".' }),
