@@ -92,6 +92,7 @@ function serviceTitle(g: ServiceChanges): { name: string; image: string } {
 function serviceDetails(g: ServiceChanges): string {
   const t = serviceTitle(g);
   const lines = [`<details><summary><code>${htmlText(t.name)}</code>${t.image ? ` · ${htmlText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}</summary>`, ""];
+  if (g.service?.traffic) lines.push(`Traffic: ${mdText(g.service.traffic.note)}`, "");
   if (g.changes.length > 0) {
     lines.push("| Change | Resource | Input | Old → new |", "|---|---|---|---|");
     for (const c of g.changes) {
@@ -109,7 +110,7 @@ function serviceDetails(g: ServiceChanges): string {
 
 function serviceLine(g: ServiceChanges): string {
   const t = serviceTitle(g);
-  return `- ${mdCode(t.name)}${t.image ? ` · ${mdText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}`;
+  return `- ${mdCode(t.name)}${t.image ? ` · ${mdText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}${g.service?.traffic ? ` · traffic: ${mdText(g.service.traffic.note)}` : ""}`;
 }
 
 /** `--full`: every image and every resource with its key inputs, as before the changes-only view. */

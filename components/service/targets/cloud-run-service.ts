@@ -50,9 +50,14 @@ export class CloudRunService {
     const { service, platform } = args;
     const spec = service.spec;
     if (spec.kind !== "service") throw new Error(`CloudRunService deploys kind: service, not ${spec.kind} (${service.file})`);
-    this.traffic = pulumi.all([args.image, args.stable]).apply(([image, stable]) =>
-      trafficFor({ rollout: spec.rollout, digest: image.slice(image.indexOf("@") + 1), ...(stable ? { stable } : {}), ...(args.rolloutState ? { state: args.rolloutState } : {}), pinned: args.pinned ?? false }),
-    );
+    // Without a canary the split is all to the new revision whatever the image: known now, so a preview of a
+    // rebuild does not show the traffic as changing.
+    this.traffic =
+      spec.rollout?.strategy === "canary"
+        ? pulumi.all([args.image, args.stable]).apply(([image, stable]) =>
+            trafficFor({ rollout: spec.rollout, digest: image.slice(image.indexOf("@") + 1), ...(stable ? { stable } : {}), ...(args.rolloutState ? { state: args.rolloutState } : {}), pinned: args.pinned ?? false }),
+          )
+        : pulumi.output(trafficFor({ rollout: spec.rollout, digest: "", pinned: args.pinned ?? false }));
 
     this.service = new gcp.cloudrunv2.Service(
       name,
