@@ -16,8 +16,6 @@ import { PACK, SERVICE } from "../support/resource-types";
  * StackReference to its own stack), as the engine would.
  */
 
-const SELF = "organization/gantry/dev";
-
 function projectCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-rollout-"));
   for (const f of fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
@@ -49,25 +47,25 @@ interface Up {
 
 let clock = Date.parse("2026-12-01T10:00:00Z");
 
-async function up(dir: string, previous: ReleaseHistory | undefined, env: NodeJS.ProcessEnv = {}): Promise<Up> {
+async function up(dir: string, previous: ReleaseHistory | undefined, env: NodeJS.ProcessEnv = {}, stack = "dev", others: Record<string, Record<string, unknown>> = {}): Promise<Up> {
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
-    return await upOnce(dir, previous, env, rejections);
+    return await upOnce(dir, previous, env, rejections, stack, others);
   } finally {
     await new Promise((r) => setTimeout(r, 20));
     process.off("unhandledRejection", onRejection);
   }
 }
 
-async function upOnce(dir: string, previous: ReleaseHistory | undefined, env: NodeJS.ProcessEnv, rejections: unknown[]): Promise<Up> {
-  const captured = await installMocks("dev");
-  answerStackReferences({ [SELF]: previous ? { releases: previous } : {} });
+async function upOnce(dir: string, previous: ReleaseHistory | undefined, env: NodeJS.ProcessEnv, rejections: unknown[], stack: string, others: Record<string, Record<string, unknown>>): Promise<Up> {
+  const captured = await installMocks(stack);
+  answerStackReferences({ ...others, [`organization/gantry/${stack}`]: previous ? { releases: previous } : {} });
   answerRevisions();
   const work = path.join(dir, ".gantry");
   const at = new Date((clock += 3_600_000));
-  const deployed = deployStackWithReleases({ stack: "dev", projectDir: dir, build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") }, now: () => at, env });
+  const deployed = deployStackWithReleases({ stack, projectDir: dir, build: { logDir: path.join(work, "logs"), statCacheDir: path.join(work, "stat") }, now: () => at, env });
   let failure: Error | undefined;
   const releases = await (deployed.releases as any).promise().catch((e: Error) => {
     failure = e;
@@ -270,5 +268,41 @@ describe("reads nothing that is not there", () => {
     const u = await up(dir, undefined);
     expect(u.failure).toBeUndefined();
     expect(u.releases.storefront).toHaveLength(1);
+  });
+});
+
+describe("promotion and pins", () => {
+  const STAGING = "europe-west1-docker.pkg.dev/acme-gantry-staging/services";
+  const image = (name: string, c: string) => `${STAGING}/${name}@sha256:${c.repeat(64)}`;
+  const release = (name: string, c: string, extra: Record<string, unknown> = {}) => ({ digest: `sha256:${c.repeat(64)}`, image: image(name, c), deployedAt: "2026-12-01T00:00:00.000Z", ...extra });
+  /** staging runs storefront pinned back to "a" after "b"; the other services as built. */
+  const staging = {
+    services: {
+      storefront: { kind: "service", image: image("storefront", "a"), pinned: true },
+      "nightly-report": { kind: "job", image: image("nightly-report", "c") },
+      "catalog-api": { kind: "gke", image: image("catalog-api", "d") },
+    },
+    releases: { storefront: [release("storefront", "a"), release("storefront", "b"), release("storefront", "a", { pinned: true })] },
+  };
+
+  it("prod takes staging's newest unpinned release, not its pin, unless gantry:promotePins", async () => {
+    const dir = projectCopy();
+    const passed = await up(dir, undefined, {}, "prod", { "organization/gantry/staging": staging });
+    expect(passed.failure).toBeUndefined();
+    expect(byType(passed.captured, PACK)).toEqual([]);
+    expect(storefront(passed).inputs.template.containers[0].image).toBe(image("storefront", "b"));
+
+    editStackConfig(dir, "prod", ["gantry:promotePins"], true);
+    const carried = await up(dir, undefined, {}, "prod", { "organization/gantry/staging": staging });
+    expect(storefront(carried).inputs.template.containers[0].image).toBe(image("storefront", "a"));
+  });
+
+  it("prod may pin a digest only staging deployed: promotion's source history counts", async () => {
+    const dir = projectCopy();
+    editStackConfig(dir, "prod", ["gantry:pins", "storefront"], { image: image("storefront", "b") });
+    const pinned = await up(dir, undefined, {}, "prod", { "organization/gantry/staging": staging });
+    expect(pinned.failure).toBeUndefined();
+    expect(storefront(pinned).inputs.template.containers[0].image).toBe(image("storefront", "b"));
+    expect(pinned.releases.storefront!.map((r) => [r.digest, r.pinned])).toEqual([[`sha256:${"b".repeat(64)}`, true]]);
   });
 });
