@@ -7,7 +7,7 @@ import type { Problem } from "../catalog/problems";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { locate, parseYaml } from "../catalog/yaml-source";
 import { ownsRegistry, registryProject, registryUrl } from "../components/registry/shared";
-import { parseReleases } from "./releases";
+import { latestPromotable, parseReleases } from "./releases";
 
 export { ownsRegistry, registryProject, registryUrl };
 
@@ -97,8 +97,7 @@ export function promotedImage(sourceServices: unknown, name: string, ctx: Promot
  * promotion takes the source's newest release that is neither a pin nor an aborted canary.
  */
 function unpinnedRelease(pinnedImage: string, name: string, ctx: PromotionContext, sourceReleases: unknown): PromotedImage {
-  const history = parseReleases(sourceReleases)[name] ?? [];
-  const found = [...history].reverse().find((r) => !r.pinned && !r.aborted);
+  const found = latestPromotable(parseReleases(sourceReleases)[name] ?? []);
   if (!found) {
     throw new pulumi.RunError(
       `${ctx.source} runs ${name} pinned to ${pinnedImage} (a rollback), and its release history has no unpinned release of ${name} to promote instead; set gantry:promotePins: true in Pulumi.${ctx.stack}.yaml to promote the pin, or unpin ${name} in ${ctx.source} and deploy it`,

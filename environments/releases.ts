@@ -100,9 +100,9 @@ export function findRelease(history: readonly Release[], digest: string): { rele
   return found ? { release: found } : { error: `${digest} was never deployed here` };
 }
 
-/** The newest release of a source stack that is not a pin: what a promotion deploys unless gantry:promotePins. */
-export function latestUnpinned(history: readonly Release[]): Release | undefined {
-  return [...history].reverse().find((r) => !r.pinned);
+/** The newest release of a source stack that is neither a pin nor an aborted canary: what a promotion deploys unless gantry:promotePins. */
+export function latestPromotable(history: readonly Release[]): Release | undefined {
+  return [...history].reverse().find((r) => !r.pinned && !r.aborted);
 }
 
 function dropUndefined<T extends object>(o: T): T {
