@@ -19,9 +19,12 @@ interface Declared {
 }
 
 /** Outputs the cloud computes, as the mocks hand them back: both programs see the same ones. */
-function computed(type: string, inputs: Record<string, any>): Record<string, string> {
+function computed(type: string, inputs: Record<string, any>): Record<string, unknown> {
   const digest = "sha256:" + "0".repeat(64);
   switch (type) {
+    case "pulumi:pulumi:StackReference":
+      // The stack's own outputs (its release history): none yet.
+      return { outputs: {}, secretOutputNames: [] };
     case "pulumi-nodejs:dynamic/gantry:PackImage":
       return { digest, imageRef: `${inputs.repository}@${digest}` };
     case "gcp:serviceaccount/account:Account": {
@@ -88,7 +91,7 @@ function declareDirectly(resources: Declared[]): void {
         ? new sdkClass(r.name, wire(r.inputs))
         : new DirectResource(r.type, r.name, { ...(wire(r.inputs) as Record<string, unknown>), ...Object.fromEntries(Object.keys(outs).map((k) => [k, undefined])) })
     ) as unknown as Record<string, pulumi.Output<string>>;
-    for (const [k, v] of Object.entries(outs)) if (v.length > 20) producers.push([v, resource[k]!]);
+    for (const [k, v] of Object.entries(outs)) if (typeof v === "string" && v.length > 20) producers.push([v, resource[k]!]);
   }
 }
 

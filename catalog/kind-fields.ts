@@ -17,6 +17,7 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     executionEnvironment: "jobs always run on gen2",
     startupProbe: "a job has no probes: a task succeeds by exiting 0",
     livenessProbe: "a job has no probes: a task succeeds by exiting 0",
+    rollout: "a job serves no traffic: each execution runs the image deployed when it starts (roll back with gantry rollback)",
   },
   service: {
     process: "a service starts its image's default process; pick another with build.defaultProcess",

@@ -40,7 +40,7 @@ export function readCatalog(opts: CatalogOptions, progress?: Progress): Catalog 
   const catalog = loadCatalog({ ...scope, ...(progress ? { onProgress: progress } : {}) });
   const count = new Set(Object.values(catalog.services).flatMap((list) => list.map((s) => s.spec.name))).size;
   progress?.(`preflight: what the builder would detect for ${count} service${count === 1 ? "" : "s"}`);
-  const checks = stackChecks(catalog, scope.projectDir);
+  const checks = stackChecks(catalog, scope.projectDir, process.cwd(), { partial: scope.only !== undefined });
   progress?.done();
   return { ...catalog, problems: [...checks.problems, ...checks.preflight] };
 }

@@ -7,6 +7,7 @@ import { registerBuild } from "./commands/build";
 import { registerPreview } from "./commands/preview";
 import { registerInit } from "./commands/init";
 import { registerCompletion } from "./commands/completion";
+import { registerRollback } from "./commands/rollback";
 
 const { version } = require("../package.json") as { version: string };
 
@@ -22,6 +23,7 @@ registerPlan(program);
 registerBuild(program);
 registerPreview(program);
 registerInit(program);
+registerRollback(program);
 registerCompletion(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

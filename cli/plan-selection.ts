@@ -24,7 +24,7 @@ export function selectServices(plan: Plan, names: readonly string[]): { plan: Pl
       ...plan,
       services,
       resources: plan.resources.filter((r) => ours(r.name)),
-      summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted") },
+      summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted"), pinned: count("pinned") },
       changes,
       counts: countActions(changes),
       risks: plan.risks.filter((r) => r.service !== undefined && names.includes(r.service)),

@@ -7,6 +7,7 @@ import type { Problem } from "../catalog/problems";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { locate, parseYaml } from "../catalog/yaml-source";
 import { ownsRegistry, registryProject, registryUrl } from "../components/registry/shared";
+import { latestPromotable, parseReleases } from "./releases";
 
 export { ownsRegistry, registryProject, registryUrl };
 
@@ -41,6 +42,13 @@ export interface PromotedImage {
   digest: string;
   fingerprint?: string;
   runImage?: string;
+  /**
+   * The source runs a pinned rollback of this service, which the promotion passed over (gantry:promotePins is
+   * off): the pinned image it did not take.
+   */
+  passedOverPin?: string;
+  /** The source's pin was promoted as asked (gantry:promotePins: true). */
+  promotedPin?: boolean;
 }
 
 export interface PromotionContext {
@@ -50,13 +58,15 @@ export interface PromotionContext {
   source: string;
   /** The promoting stack's registry path. */
   registryUrl: string;
+  /** gantry:promotePins. */
+  promotePins?: boolean;
 }
 
 /**
  * The image one service gets from the source stack's `services` output, or a RunError naming the service and
  * the source stack: a user's missing deployment, not a Gantry bug, so no stack trace.
  */
-export function promotedImage(sourceServices: unknown, name: string, ctx: PromotionContext): PromotedImage {
+export function promotedImage(sourceServices: unknown, name: string, ctx: PromotionContext, sourceReleases?: unknown): PromotedImage {
   const { stack, source } = ctx;
   if (!isRecord(sourceServices)) {
     throw new pulumi.RunError(`stack ${stack} promotes from ${source}, which has no "services" output: deploy ${source} first (it builds the images ${stack} deploys)`);
@@ -68,6 +78,7 @@ export function promotedImage(sourceServices: unknown, name: string, ctx: Promot
       `service ${name} is not in the outputs of ${source}, which stack ${stack} promotes from (it has ${has.length > 0 ? has.join(", ") : "no services"}); deploy ${name} to ${source} first`,
     );
   }
+  if (entry.pinned === true && !ctx.promotePins) return unpinnedRelease(entry.image, name, ctx, sourceReleases);
   const image = entry.image;
   if (!image.startsWith(`${ctx.registryUrl}/`)) {
     throw new pulumi.RunError(registryMismatch(stack, source, name, image, ctx.registryUrl));
@@ -77,7 +88,23 @@ export function promotedImage(sourceServices: unknown, name: string, ctx: Promot
     digest: typeof entry.digest === "string" ? entry.digest : image.slice(image.indexOf("@") + 1),
     ...(typeof entry.fingerprint === "string" ? { fingerprint: entry.fingerprint } : {}),
     ...(typeof entry.runImage === "string" ? { runImage: entry.runImage } : {}),
+    ...(entry.pinned === true ? { promotedPin: true } : {}),
   };
+}
+
+/**
+ * A pin is the source stack's own emergency, not a release to promote: unless gantry:promotePins says so, the
+ * promotion takes the source's newest release that is neither a pin nor an aborted canary.
+ */
+function unpinnedRelease(pinnedImage: string, name: string, ctx: PromotionContext, sourceReleases: unknown): PromotedImage {
+  const found = latestPromotable(parseReleases(sourceReleases)[name] ?? []);
+  if (!found) {
+    throw new pulumi.RunError(
+      `${ctx.source} runs ${name} pinned to ${pinnedImage} (a rollback), and its release history has no unpinned release of ${name} to promote instead; set gantry:promotePins: true in Pulumi.${ctx.stack}.yaml to promote the pin, or unpin ${name} in ${ctx.source} and deploy it`,
+    );
+  }
+  if (!found.image.startsWith(`${ctx.registryUrl}/`)) throw new pulumi.RunError(registryMismatch(ctx.stack, ctx.source, name, found.image, ctx.registryUrl));
+  return { image: found.image, digest: found.digest, ...(found.fingerprint ? { fingerprint: found.fingerprint } : {}), passedOverPin: pinnedImage };
 }
 
 function registryMismatch(stack: string, source: string, name: string, image: string, url: string): string {
@@ -119,11 +146,11 @@ export function promotionProblems(projectDir: string, stack: string, platform: P
 }
 
 /** Where a key of Pulumi.<stack>.yaml's config is written (or its nearest ancestor), for a located problem. */
-export function stackConfigLocation(projectDir: string, stack: string, keyPath: string[], cwd = process.cwd()): { file: string; line: number; column: number } {
+export function stackConfigLocation(projectDir: string, stack: string, keyPath: string[], cwd = process.cwd(), atKey = false): { file: string; line: number; column: number } {
   const file = stackFile(projectDir, stack);
   const shown = displayPath(file, cwd);
   const parsed = fs.existsSync(file) ? parseYaml(shown, fs.readFileSync(file, "utf8")) : undefined;
-  return { file: shown, ...(parsed?.ok ? locate(parsed.source, ["config", ...keyPath]) : { line: 1, column: 1 }) };
+  return { file: shown, ...(parsed?.ok ? locate(parsed.source, ["config", ...keyPath], atKey) : { line: 1, column: 1 }) };
 }
 
 /** name: in Pulumi.yaml, the project a fully qualified stack name must carry to be one of ours. */

@@ -9,6 +9,8 @@ import { stackChecks } from "./checks";
 import { JenkinsAgentCache } from "./jenkins/agent-cache";
 import { promotedImages } from "./promotion";
 import { stackRegistry } from "./registry";
+import { pinnedImage, releaseHistory, previousReleases, type ReleaseInputs } from "./releases";
+import { stableRelease, type ReleaseHistory } from "../environments/releases";
 
 export interface ServiceOutputs {
   kind: string;
@@ -23,6 +25,14 @@ export interface ServiceOutputs {
   serviceAccount: pulumi.Output<string>;
   /** The command the buildpacks image starts, as predicted before the build; `gantry plan` flags a change of it. */
   launch?: string;
+  /** Deployed from gantry:pins (a rollback): a stack promoting from this one passes over it unless told. */
+  pinned?: boolean;
+}
+
+export interface StackOutputs {
+  services: Record<string, ServiceOutputs>;
+  /** The release history: each service's last gantry:releaseHistory releases, newest last. */
+  releases: pulumi.Output<ReleaseHistory>;
 }
 
 export interface ProgramOptions {
@@ -32,6 +42,10 @@ export interface ProgramOptions {
   build?: BuildOptions;
   /** The catalog already loaded and checked (gantry plan does so itself, to report rather than log). */
   catalog?: Catalog;
+  /** When this up runs, for the release history (tests fix it). */
+  now?: () => Date;
+  /** Where the commit being deployed is read (GIT_COMMIT or GITHUB_SHA). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The catalog for one stack, or a RunError listing every problem: nothing is built or deployed from a bad catalog. */
@@ -70,10 +84,10 @@ export interface BuiltImageOutputs {
   runImage?: pulumi.Output<string | undefined>;
 }
 
-/** A stack's program: every service deployed, or (gantry:stage: build) every image built and pushed. */
-export function runStack(opts: ProgramOptions): Record<string, ServiceOutputs> | Record<string, BuiltImageOutputs> {
+/** A stack's program: every service deployed with its release history, or (gantry:stage: build) every image built and pushed. */
+export function runStack(opts: ProgramOptions): StackOutputs | { services: Record<string, BuiltImageOutputs>; releases?: undefined } {
   const catalog = opts.catalog ?? catalogForStack(opts);
-  return catalog.platforms[opts.stack]!.stage === "build" ? buildStack({ ...opts, catalog }) : deployStack({ ...opts, catalog });
+  return catalog.platforms[opts.stack]!.stage === "build" ? { services: buildStack({ ...opts, catalog }) } : deployStackWithReleases({ ...opts, catalog });
 }
 
 /** Every service's image and nothing else: no registry, identity, workload or cluster, so no cloud provider runs. */
@@ -102,6 +116,11 @@ export function buildStack(opts: ProgramOptions): Record<string, BuiltImageOutpu
 
 /** Everything one stack deploys: the registry, and every service's image and workload. */
 export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs> {
+  return deployStackWithReleases(opts).services;
+}
+
+/** deployStack, and the release history this deploy leaves (the stack's `releases` output). */
+export function deployStackWithReleases(opts: ProgramOptions): StackOutputs {
   const catalog = opts.catalog ?? catalogForStack(opts);
   const { stack } = opts;
   const platform = catalog.platforms[stack]!;
@@ -109,7 +128,10 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
   const declared = catalog.services[stack] ?? [];
   // As deployed in this stack: a PR preview's names carry its suffix; outputs stay keyed by declared name.
   const services = servicesForStack(declared, platform);
-  const promoted = platform.promoteFrom ? promotedImages(platform, stack, declared.map((s) => s.spec.name)) : undefined;
+  const promotion = platform.promoteFrom ? promotedImages(platform, stack, declared.map((s) => s.spec.name)) : undefined;
+  const promoted = promotion?.images;
+  // The history as the last deployment left it, read back from this stack's own outputs.
+  const previous = previousReleases(stack);
 
   const registry = stackRegistry(platform, services);
   // The agents' cache disks or claims, in the stack whose config owns them (docs/jenkins.md).
@@ -120,10 +142,21 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
   // A promoting stack builds nothing, so what its images start was recorded where they were built.
   const launches = platform.promoteFrom ? {} : (launchCommands(catalog)[stack] ?? {});
   const outputs: Record<string, ServiceOutputs> = {};
+  const released: ReleaseInputs[] = [];
   for (const [i, service] of services.entries()) {
     const name = declared[i]!.spec.name;
-    const image = promoted?.[name];
-    const svc = new Service(name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build, ...(image ? { image: image.apply((p) => p.image) } : {}) });
+    const pin = platform.pins[name];
+    // A pin wins over promotion and over a build: it is this stack's rollback, reviewed as a config change.
+    const image = pin ? undefined : promoted?.[name];
+    const imageArg = pin
+      ? { image: pinnedImage({ name, stack, pin, file: declared[i]!.file, own: previous, ...(promotion ? { source: promotion.releases, sourceName: platform.promoteFrom! } : {}) }), pinned: true }
+      : image
+        ? { image: image.apply((p) => p.image) }
+        : {};
+    const stable = previous.apply((h) => stableOf(h[name]));
+    const rolloutState = platform.rollouts[name];
+    const svc = new Service(name, { service, platform, stack, repository: registry, k8sProvider: k8s?.provider, build: opts.build, ...imageArg, ...(service.spec.kind === "service" ? { stable, ...(rolloutState ? { rolloutState } : {}) } : {}) });
+    released.push({ name, image: svc.imageRef, pinned: pin !== undefined, ...(svc.packImage ? { fingerprint: svc.packImage.fingerprint } : image ? { fingerprint: image.apply((p) => p.fingerprint) } : {}), ...(svc.revision ? { revision: svc.revision } : {}), ...(svc.traffic ? { traffic: svc.traffic } : {}) });
     outputs[name] = {
       kind: service.spec.kind,
       ...(service.spec.kind !== "job" ? { url: svc.url } : {}),
@@ -135,13 +168,27 @@ export function deployStack(opts: ProgramOptions): Record<string, ServiceOutputs
       ...(image ? { fingerprint: image.apply((p) => p.fingerprint), runImage: image.apply((p) => p.runImage) } : {}),
       serviceAccount: svc.serviceAccountEmail,
       ...(typeof launches[name] === "string" ? { launch: launches[name] } : {}),
+      ...(pin ? { pinned: true } : {}),
     };
   }
-  return outputs;
+  const releases = releaseHistory({ previous, released, limit: platform.releaseHistory, now: opts.now ?? (() => new Date()), commit: ciCommit(opts.env) });
+  return { services: outputs, releases };
+}
+
+/** What a canary splits with: the newest release that served all traffic, and its revision. */
+function stableOf(history: ReleaseHistory[string] | undefined) {
+  const s = history ? stableRelease(history) : undefined;
+  return s ? { digest: s.digest, ...(s.revision ? { revision: s.revision } : {}) } : undefined;
+}
+
+/** The commit CI is deploying, when it says (Jenkins' GIT_COMMIT, GitHub's GITHUB_SHA). */
+export function ciCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const commit = env.GIT_COMMIT ?? env.GITHUB_SHA;
+  return commit && /^[0-9a-f]{7,40}$/.test(commit) ? commit : undefined;
 }
 
 /** Tags a CI build adds to every image: the commit Jenkins (or any CI) is building. */
 export function ciTags(env: NodeJS.ProcessEnv = process.env): string[] {
-  const commit = env.GIT_COMMIT ?? env.GITHUB_SHA;
-  return commit && /^[0-9a-f]{7,40}$/.test(commit) ? [`git-${commit.slice(0, 12)}`] : [];
+  const commit = ciCommit(env);
+  return commit ? [`git-${commit.slice(0, 12)}`] : [];
 }

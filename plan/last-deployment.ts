@@ -21,6 +21,8 @@ export interface LastDeployment {
   from: string;
   /** The stack's `services` output. */
   services?: Record<string, unknown>;
+  /** The stack's `releases` output: the release history (environments/releases.ts), as stored. */
+  releases?: Record<string, unknown>;
   /** Each PackImage's last inputs and outputs, by logical (service) name; only from state. */
   packImages: Record<string, Partial<PackImageInputs> & { digest?: string; imageRef?: string }>;
   /** Each Dockerfile build's last tags and image, by logical (service) name; only from state. */
@@ -82,7 +84,7 @@ function fromJson(json: unknown, from: string): LastDeployment {
   const resources = stateResources(json);
   if (!resources) {
     if (!isRecord(json)) throw new Error(`${from}: expected the JSON of \`pulumi stack output --json\` or \`pulumi stack export\``);
-    return { from, services: isRecord(json.services) ? json.services : undefined, packImages: {}, dockerImages: {}, resources: [] };
+    return { from, services: isRecord(json.services) ? json.services : undefined, ...(isRecord(json.releases) ? { releases: json.releases } : {}), packImages: {}, dockerImages: {}, resources: [] };
   }
   const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const packImages: LastDeployment["packImages"] = {};
@@ -99,7 +101,8 @@ function fromJson(json: unknown, from: string): LastDeployment {
     dockerImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = { tags, ...(image ? { image } : {}) };
   }
   const services = root?.outputs?.services;
-  return { from, services: isRecord(services) ? services : undefined, packImages, dockerImages, resources: declaredResources(resources) };
+  const releases = root?.outputs?.releases;
+  return { from, services: isRecord(services) ? services : undefined, ...(isRecord(releases) ? { releases } : {}), packImages, dockerImages, resources: declaredResources(resources) };
 }
 
 /**

@@ -31,8 +31,8 @@ export interface PlanMockOptions {
   project: string;
   stack: string;
   last?: LastDeployment;
-  /** A promoting stack's source and its `services` output, when on record (else unknown). */
-  source?: { name: string; services?: Record<string, unknown> };
+  /** A promoting stack's source and its `services` and `releases` outputs, when on record (else unknown). */
+  source?: { name: string; services?: Record<string, unknown>; releases?: Record<string, unknown> };
   /** Called with the number of registrations so far, as they arrive. */
   onRegistration?: (count: number) => void;
 }
@@ -115,14 +115,19 @@ function cloudSide(type: string, name: string, inputs: Record<string, unknown>, 
     }
     case "pulumi:pulumi:StackReference": {
       const services = opts.source && inputs.name === opts.source.name ? opts.source.services : undefined;
-      return { outputs: services ? { services } : UNKNOWN, secretOutputNames: [] };
+      if (services) return { outputs: { services, ...(opts.source?.releases ? { releases: opts.source.releases } : {}) }, secretOutputNames: [] };
+      // The stack's own outputs, for its release history: what the last deployment left, or unknown.
+      if (inputs.name === `organization/${opts.project}/${opts.stack}` && opts.last) {
+        return { outputs: { ...(opts.last.services ? { services: opts.last.services } : {}), ...(opts.last.releases ? { releases: opts.last.releases } : {}) }, secretOutputNames: [] };
+      }
+      return { outputs: UNKNOWN, secretOutputNames: [] };
     }
     case "gcp:serviceaccount/account:Account": {
       const email = `${String(inputs.accountId)}@${String(inputs.project)}.iam.gserviceaccount.com`;
       return { email, name: `projects/${String(inputs.project)}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
     }
     case "gcp:cloudrunv2/service:Service":
-      return { uri: UNKNOWN };
+      return { uri: UNKNOWN, latestReadyRevision: UNKNOWN };
     case "gcp:container/cluster:Cluster":
       return { endpoint: UNKNOWN, masterAuth: UNKNOWN };
     default:

@@ -94,6 +94,7 @@ function serviceDetails(g: ServiceChanges): string {
   const lines = [`<details><summary><code>${htmlText(t.name)}</code>${t.image ? ` · ${htmlText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}</summary>`, ""];
   const launch = g.service ? launchLine(g.service, mdCode) : null;
   if (launch) lines.push(`${launch.startsWith("launch command changes") ? "⚠️ " : ""}${launch.replace(" -> ", " → ")}`, "");
+  if (g.service?.traffic) lines.push(`Traffic: ${mdText(g.service.traffic.note)}`, "");
   if (g.changes.length > 0) {
     lines.push("| Change | Resource | Input | Old → new |", "|---|---|---|---|");
     for (const c of g.changes) {
@@ -111,7 +112,7 @@ function serviceDetails(g: ServiceChanges): string {
 
 function serviceLine(g: ServiceChanges): string {
   const t = serviceTitle(g);
-  return `- ${mdCode(t.name)}${t.image ? ` · ${mdText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}`;
+  return `- ${mdCode(t.name)}${t.image ? ` · ${mdText(t.image)}` : ""}${g.changes.length ? ` · ${actionCounts(g.changes)}` : ""}${g.service?.traffic ? ` · traffic: ${mdText(g.service.traffic.note)}` : ""}`;
 }
 
 /** `--full`: every image and every resource with its key inputs, as before the changes-only view. */

@@ -9,10 +9,12 @@ import type { Plan, PlannedResource, ServicePlan } from "./run";
 
 /** "3 builds, 27 rebases, 170 unchanged" (and promotions, when the stack promotes). */
 export function fleetSummary(plan: Plan): string {
-  const { builds, rebases, unchanged, promoted } = plan.summary;
+  const { builds, rebases, unchanged, promoted, pinned } = plan.summary;
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const parts = [n(builds, "build", "builds"), n(rebases, "rebase", "rebases"), `${unchanged} unchanged`];
   if (plan.promotedFrom) parts.push(`${promoted} promoted`);
+  // A rollback is what a reviewer must see first, so it is counted whenever there is one.
+  if (pinned > 0) parts.push(`${pinned} pinned (rollback)`);
   return parts.join(", ");
 }
 
@@ -85,6 +87,7 @@ function serviceText(g: ServiceChanges): string[] {
   const lines = [`  ${g.service ? `${serviceLabel(g.service)}: ${imageDecision(g.service)}` : "(stack-wide)"}`];
   const launch = g.service ? launchLine(g.service) : null;
   if (launch) lines.push(`    ${launch}`);
+  if (g.service?.traffic) lines.push(`    traffic: ${g.service.traffic.note}`);
   for (const c of g.changes) {
     lines.push(`    ${MARK[c.action]} ${typeLabel(c.type)} ${c.name}`);
     for (const x of c.changes) lines.push(`        ${x.path}: ${x.old} -> ${x.new}${x.forcesReplace ? "  (forces replacement)" : ""}`);
@@ -120,7 +123,7 @@ export function imageDecision(s: ServicePlan): string {
 }
 
 export function why(s: ServicePlan): string {
-  return s.image && s.action === "promoted" ? `${s.why}: ${s.image}` : s.why;
+  return s.image && (s.action === "promoted" || s.action === "pinned") ? `${s.why}: ${s.image}` : s.why;
 }
 
 export function resourceName(r: PlannedResource): string {

@@ -1,6 +1,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { hasErrors, loadCatalog } from "../catalog/load";
+import { hasErrors, loadCatalog, type LoadedService } from "../catalog/load";
+import type { PlatformConfig } from "../catalog/schema/platform";
+import { trafficFor, type TrafficPhase } from "../components/service/rollout";
+import { parseReleases, stableRelease, type ReleaseHistory } from "../environments/releases";
 import { sortProblems, type Problem } from "../catalog/problems";
 import { deployedName } from "../environments/naming";
 import { parseStackRef, projectName, promotedImage, registryUrl, stackConfigLocation } from "../environments/promotion";
@@ -39,15 +42,19 @@ export interface ServicePlan {
   kind: string;
   /** The name it deploys under in this stack (suffixed in a preview). */
   deployedAs: string;
-  action: BuildDecision["action"] | "promoted";
+  action: BuildDecision["action"] | "promoted" | "pinned";
   reasons: string[];
   why: string;
-  /** The image it will run, when already known (unchanged or promoted). */
+  /** The image it will run, when already known (unchanged, promoted or pinned). */
   image?: string;
   /** The command a buildpacks image built now starts, as the preflight predicts it. */
   launch?: string;
   /** The same as recorded by the last deployment (its `services` output), when it recorded one. */
   lastLaunch?: string;
+  /** A pinned rollback: the reason written with the pin. */
+  pinned?: { image: string; reason?: string };
+  /** A Cloud Run canary: how this deploy splits the traffic. */
+  traffic?: { percent: number; phase: TrafficPhase; note: string };
 }
 
 export interface PlannedResource {
@@ -70,7 +77,7 @@ export interface Plan {
   /** A promoting stack's source deployment, likewise. */
   source?: { found: boolean; from: string };
   services: ServicePlan[];
-  summary: { builds: number; rebases: number; unchanged: number; promoted: number };
+  summary: { builds: number; rebases: number; unchanged: number; promoted: number; pinned: number };
   resources: PlannedResource[];
   /** Build preflight findings (none for a promoting stack, which builds nothing). */
   preflight: Problem[];
@@ -119,7 +126,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     ...(platform?.promoteFrom ? { promotedFrom: platform.promoteFrom } : {}),
     lastDeployment: { found: last.found !== undefined, from: last.found?.from ?? last.looked },
     services: [],
-    summary: { builds: 0, rebases: 0, unchanged: 0, promoted: 0 },
+    summary: { builds: 0, rebases: 0, unchanged: 0, promoted: 0, pinned: 0 },
     resources: [],
     preflight,
     problems,
@@ -147,7 +154,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     stack,
     onRegistration: (n) => progress(`evaluating the program under the mock runtime: ${n} resources`),
     ...(last.found ? { last: last.found } : {}),
-    ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}) } } : {}),
+    ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}), ...(source?.found?.releases ? { releases: source.found.releases } : {}) } } : {}),
   });
   const gantryDir = path.join(projectDir, ".gantry");
   await runProgram(() => {
@@ -172,17 +179,26 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     const before = recorded(name);
     return { ...(now !== undefined ? { launch: now } : {}), ...(before !== undefined ? { lastLaunch: before } : {}) };
   };
+  const history = parseReleases(last.found?.releases);
   const services: ServicePlan[] = catalog.services[stack]!.map((s) => {
     const { name, kind } = s.spec;
     const deployedAs = deployedName(name, platform.nameSuffix);
+    const pin = platform.pins[name];
+    const split = (image: string | undefined) => plannedTraffic(s, platform, history, image, pin !== undefined);
+    if (pin) {
+      const why = `pinned in Pulumi.${stack}.yaml (gantry:pins): deploys this earlier release without building${pin.reason ? ` (${pin.reason})` : ""}`;
+      return { name, kind, deployedAs, action: "pinned", reasons: [], why, image: pin.image, pinned: pin, ...split(pin.image) };
+    }
     if (platform.promoteFrom) {
-      const image = source?.found?.services ? promotedImage(source.found.services, name, { stack, source: platform.promoteFrom, registryUrl: registryUrl(platform) }).image : undefined;
-      const why = image ? `promoted from ${platform.promoteFrom}` : `promoted from ${platform.promoteFrom}: whatever it runs at deploy time (no deployment of it on record here)`;
-      return { name, kind, deployedAs, action: "promoted", reasons: [], why, ...(image ? { image } : {}) };
+      const promoted = source?.found?.services ? promotedImage(source.found.services, name, { stack, source: platform.promoteFrom, registryUrl: registryUrl(platform), promotePins: platform.promotePins }, source.found.releases) : undefined;
+      const image = promoted?.image;
+      const pinNote = promoted?.passedOverPin ? `; its pin ${promoted.passedOverPin} is passed over (gantry:promotePins is off)` : promoted?.promotedPin ? "; a pinned rollback there, promoted as gantry:promotePins asks" : "";
+      const why = image ? `promoted from ${platform.promoteFrom}${pinNote}` : `promoted from ${platform.promoteFrom}: whatever it runs at deploy time (no deployment of it on record here)`;
+      return { name, kind, deployedAs, action: "promoted", reasons: [], why, ...(image ? { image } : {}), ...split(image) };
     }
     // An image kind the plan cannot follow yet is a build it cannot rule out.
     const decision = recorder.builds.get(name) ?? { action: "build" as const, reasons: ["unknown"], why: "its image is built by a resource the plan does not follow" };
-    return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}), ...launchOf(name) };
+    return { name, kind, deployedAs, action: decision.action, reasons: decision.reasons, why: decision.why, ...(decision.image ? { image: decision.image } : {}), ...launchOf(name), ...split(decision.image) };
   });
   const count = (a: ServicePlan["action"]) => services.filter((s) => s.action === a).length;
   progress("comparing with the last deployment");
@@ -194,7 +210,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   return {
     ...base,
     services,
-    summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted") },
+    summary: { builds: count("build"), rebases: count("rebase"), unchanged: count("unchanged"), promoted: count("promoted"), pinned: count("pinned") },
     resources,
     ok: true,
     changes,
@@ -206,6 +222,24 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   };
 }
 
+
+/**
+ * How a canary service's traffic is split by this deploy, decided as the program decides it (trafficFor): a
+ * build's digest is not known yet, but it is a new release, so it differs from the one serving.
+ */
+function plannedTraffic(s: LoadedService, platform: PlatformConfig, history: ReleaseHistory, image: string | undefined, pinned: boolean): { traffic: NonNullable<ServicePlan["traffic"]> } | Record<string, never> {
+  if (s.spec.kind !== "service" || s.spec.rollout?.strategy !== "canary") return {};
+  const stable = stableRelease(history[s.spec.name] ?? []);
+  const state = platform.rollouts[s.spec.name];
+  const t = trafficFor({
+    rollout: s.spec.rollout,
+    digest: image ? image.slice(image.indexOf("@") + 1) : "sha256:(new build)",
+    ...(stable ? { stable: { digest: stable.digest, ...(stable.revision ? { revision: stable.revision } : {}) } } : {}),
+    ...(state ? { state } : {}),
+    pinned,
+  });
+  return { traffic: { percent: t.percent, phase: t.phase, note: t.note } };
+}
 
 /** The source stack's last deployment: a file given, or the same file backend when the stack is this project's. */
 function sourceDeployment(ref: string, project: string, backend: string, file: string | undefined, cwd: string): Lookup {
@@ -238,7 +272,13 @@ const STALL_SECONDS = 120;
 
 export async function runProgram(program: () => void): Promise<void> {
   const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
+  let failed: () => void = () => {};
+  // A registration whose inputs fail never completes, so the first failure ends the wait, as it ends an up.
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const onRejection = (reason: unknown) => {
+    failures.push(reason);
+    failed();
+  };
   process.on("unhandledRejection", onRejection);
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -247,7 +287,7 @@ export async function runProgram(program: () => void): Promise<void> {
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the program did not finish under the mock runtime within ${STALL_SECONDS}s`)), STALL_SECONDS * 1000);
     });
-    await Promise.race([settle(), stalled]);
+    await Promise.race([settle(), stalled, firstFailure]);
   } finally {
     clearTimeout(timer);
     process.off("unhandledRejection", onRejection);

@@ -4,6 +4,7 @@ import { jobRule } from "./jobs";
 import { gkeExposureRule, reservedNamespaceRule } from "./kubernetes";
 import { labelsRule, nameRule, namespaceRule } from "./names";
 import { probesRule } from "./probes";
+import { cloudRunRolloutRule, gkeRolloutRule } from "./rollout";
 import { cloudRunResourcesRule, gkeResourcesRule } from "./resources";
 import { cloudRunServiceScalingRule, gkeScalingRule } from "./scaling";
 import { secretOwnershipRule } from "./secret-ownership";
@@ -29,6 +30,8 @@ export const rules: readonly Rule[] = [
   dockerfileBuildRule,
   jobRule,
   probesRule,
+  cloudRunRolloutRule,
+  gkeRolloutRule,
 ];
 
 export function checkRules(spec: ServiceFile, ctx: RuleContext): RuleIssue[] {

@@ -118,3 +118,49 @@ export const build = z
 
 export type ProbeSpec = z.output<typeof probe>;
 export type SecretRef = z.output<typeof secretRef>;
+
+/** A Kubernetes IntOrString for rollout budgets: a pod count, or a percentage of the desired replicas. */
+const podsOrPercent = z.union([
+  count(0),
+  z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a pod count or a percentage from "0%" to "100%", such as "25%"'),
+]);
+
+/** Canary steps and tag defaults: Cloud Deploy's and Flagger's usual 10/50/100 ladder. */
+export const DEFAULT_CANARY_STEPS = [10, 50, 100] as const;
+export const DEFAULT_CANARY_TAG = "canary";
+
+export const cloudRunRollout = z
+  .strictObject({
+    strategy: z
+      .enum(["all", "canary"])
+      .default("all")
+      .meta({ description: "all: each new revision takes all traffic at once. canary: it takes steps[0] % (and a tag URL), the previous revision the rest, and moves on with `gantry rollout advance`." }),
+    steps: z
+      .array(ranged(1, 100, "a canary step is 1 to 100 % of the traffic"))
+      .min(1, "a canary needs at least one step")
+      .max(10, "a canary has at most 10 steps")
+      .optional()
+      .meta({ description: "Traffic shares of the new revision, increasing and ending at 100. Default [10, 50, 100]." }),
+    tag: z
+      .string()
+      .regex(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/, "must be lowercase letters, digits and hyphens, starting with a letter (it becomes part of a URL)")
+      .optional()
+      .meta({ description: 'Revision tag of the new revision while it is a canary: its own URL (https://<tag>---<service>-...run.app) for smoke tests. Default "canary".' }),
+  })
+  .meta({ description: "How a new revision takes traffic." });
+
+export const gkeRollout = z
+  .strictObject({
+    strategy: z
+      .string()
+      .refine((v) => v === "rolling", "a GKE workload rolls its pods (strategy: rolling, with maxSurge and maxUnavailable); canary traffic splitting is Cloud Run's (kind: service)")
+      .default("rolling")
+      .meta({ description: "rolling: the Deployment replaces pods a few at a time." }),
+    maxSurge: podsOrPercent.optional().meta({ description: 'Pods above the desired count during a rollout. Default "25%" (at least one pod: Kubernetes rounds up).' }),
+    maxUnavailable: podsOrPercent.optional().meta({ description: "Pods below the desired count during a rollout. Default 0: serving capacity never drops." }),
+    progressDeadline: duration.optional().meta({ description: 'A rollout making no progress this long is marked failed (progressDeadlineSeconds). Default "10m".' }),
+  })
+  .meta({ description: "How a new image replaces the pods." });
+
+export type CloudRunRollout = z.output<typeof cloudRunRollout>;
+export type GkeRollout = z.output<typeof gkeRollout>;

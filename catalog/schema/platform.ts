@@ -17,6 +17,9 @@ const DIGEST_PINNED = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9_][
 const pinnedImage = (what: string) =>
   z.string().regex(DIGEST_PINNED, `${what} must be pinned by digest (<image>@sha256:<64 hex>), so every build of a stack uses the same one`);
 
+const DIGEST_REF = /^[^\s@]+@sha256:[a-f0-9]{64}$/;
+const serviceNameKey = z.string().regex(/^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/, "must be a service name");
+
 export const GOOGLE_BUILDER = "gcr.io/buildpacks/builder@sha256:5977b4bd47d3e9ff729eefe9eb99d321d4bba7aa3b14986323133f40b622aef1";
 export const GOOGLE_RUN_IMAGE = "gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d98b0adf6397f954e7194611d1ae61310f0561f1c00fdf7f9ba96";
 
@@ -165,6 +168,33 @@ export const platformConfig = z.strictObject({
     .refine((g) => !(g.cluster && g.autopilot === false), { message: "the cluster Gantry creates is Autopilot; autopilot: false applies to an existing cluster only", path: ["autopilot"] })
     .optional()
     .meta({ description: "Where kind: gke services run." }),
+  releaseHistory: int(2, 100)
+    .default(20)
+    .meta({ description: "Releases kept per service in the stack's `releases` output (gantry history, rollback); the oldest drop off." }),
+  pins: z
+    .record(
+      serviceNameKey,
+      z.strictObject({
+        image: z.string().regex(DIGEST_REF, "must be an image pinned by digest (<image>@sha256:<64 hex>), as `gantry rollback` writes it"),
+        reason: z.string().max(500).optional(),
+      }),
+    )
+    .default({})
+    .meta({ description: "Rollbacks: each service listed deploys this image, built before, instead of building (or promoting). Written by `gantry rollback`, removed by `gantry unpin`." }),
+  rollouts: z
+    .record(
+      serviceNameKey,
+      z.strictObject({
+        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256:<64 hex>, the canary's digest"),
+        percent: int(0, 100).meta({ description: "The canary's share of the traffic." }),
+        aborted: bool.optional().meta({ description: "All traffic back on the previous revision." }),
+      }),
+    )
+    .default({})
+    .meta({ description: "Where each canary stands, for the digest named: written by `gantry rollout advance|abort`. A new digest starts again at its first step." }),
+  promotePins: bool
+    .default(false)
+    .meta({ description: "A promoting stack deploys a pinned (rolled back) image of its source too. Default: it deploys the source's latest release that is not a pin." }),
   jenkins: jenkinsConfig,
   secrets: secretsPolicy,
   allowedSecretProjects,

@@ -36,6 +36,7 @@ export const cloudRunService = z.strictObject({
   cpuIdle: z.boolean().default(true).meta({ description: "Request-based billing: CPU is throttled outside requests. Must stay true below one vCPU." }),
   startupProbe: f.probe.optional(),
   livenessProbe: f.probe.optional(),
+  rollout: f.cloudRunRollout.optional(),
 });
 
 export const cloudRunJob = z.strictObject({
@@ -81,6 +82,7 @@ export const gkeWorkload = z.strictObject({
     .meta({ description: "Pod Security Admission level enforced on the namespace Gantry creates; services sharing a namespace must agree." }),
   startupProbe: f.probe.optional(),
   livenessProbe: f.probe.optional(),
+  rollout: f.gkeRollout.optional(),
 });
 
 export const serviceFile = z.discriminatedUnion("kind", [cloudRunService, cloudRunJob, gkeWorkload]);

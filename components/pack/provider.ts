@@ -550,7 +550,7 @@ export function splitImageRef(imageRef: string): { host: string; name: string; d
 }
 
 /** true/false when the registry says so; throws when it cannot be asked (so a refresh never drops state on a network error). */
-async function manifestExists(imageRef: string): Promise<boolean> {
+export async function manifestExists(imageRef: string): Promise<boolean> {
   const ref = splitImageRef(imageRef);
   if (!ref) throw new Error(`cannot check "${imageRef}": not a <registry>/<name>@sha256:<digest> reference`);
   // Like docker, plain HTTP only for a registry on this machine.

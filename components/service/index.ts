@@ -14,12 +14,14 @@ import type { PackImage } from "../pack/image";
 import { CloudRunJob, type JobSchedule } from "./targets/cloud-run-job";
 import { CloudRunService } from "./targets/cloud-run-service";
 import { GkeWorkload } from "./targets/gke";
+import type { RolloutState, StableRelease, TrafficDecision } from "./rollout";
 
 export { accountId, createServiceIdentity, type ServiceIdentity } from "./identity";
 export { kubernetesProvider, GkeCluster, type KubernetesTarget } from "./kubernetes-provider";
 export { CloudRunJob, type JobSchedule } from "./targets/cloud-run-job";
 export { CloudRunService } from "./targets/cloud-run-service";
 export { GkeWorkload } from "./targets/gke";
+export { trafficFor, nextStep, canarySteps, type RolloutState, type StableRelease, type TrafficDecision, type TrafficTarget } from "./rollout";
 
 export interface ServiceArgs {
   /** One service as loaded for this stack by loadCatalog(). */
@@ -36,6 +38,12 @@ export interface ServiceArgs {
   repository: ArtifactRegistry | gcp.artifactregistry.Repository;
   /** From kubernetesProvider(); required for kind: gke. */
   k8sProvider?: k8s.Provider;
+  /** `image` is a rollback pinned in gantry:pins (no build; a canary does not apply). */
+  pinned?: boolean;
+  /** Cloud Run: the release that last served all traffic, for a canary to split with. */
+  stable?: pulumi.Input<StableRelease | undefined>;
+  /** Cloud Run: gantry:rollouts.<service>. */
+  rolloutState?: RolloutState;
 }
 
 /**
@@ -71,6 +79,9 @@ export class Service extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string | undefined>;
   readonly jobName: pulumi.Output<string | undefined>;
   readonly schedule: pulumi.Output<JobSchedule | undefined>;
+  /** Cloud Run services: the traffic split this deploy sets, and the revision serving it. */
+  readonly traffic?: pulumi.Output<TrafficDecision>;
+  readonly revision?: pulumi.Output<string | undefined>;
   readonly cloudRunService?: CloudRunService;
   readonly cloudRunJob?: CloudRunJob;
   readonly gkeWorkload?: GkeWorkload;
@@ -111,7 +122,13 @@ export class Service extends pulumi.ComponentResource {
     };
     switch (spec.kind) {
       case "service":
-        this.cloudRunService = new CloudRunService(name, targetArgs, targetOpts);
+        this.cloudRunService = new CloudRunService(
+          name,
+          { ...targetArgs, ...(args.stable !== undefined ? { stable: args.stable } : {}), ...(args.rolloutState ? { rolloutState: args.rolloutState } : {}), pinned: args.pinned ?? false },
+          targetOpts,
+        );
+        this.traffic = this.cloudRunService.traffic;
+        this.revision = this.cloudRunService.revision;
         this.url = this.cloudRunService.url.apply((u): string | undefined => u);
         this.jobName = pulumi.output<string | undefined>(undefined);
         this.schedule = pulumi.output<JobSchedule | undefined>(undefined);

@@ -22,7 +22,7 @@ function project(extra: string): string {
 
 async function run(stack: string, dir: string) {
   const captured = await installMocks(stack);
-  const outputs = runStack({ stack, projectDir: dir, servicesDir: path.join(dir, "services"), build: { logDir: path.join(dir, ".gantry", "logs"), statCacheDir: path.join(dir, ".gantry", "stat") } });
+  const outputs = runStack({ stack, projectDir: dir, servicesDir: path.join(dir, "services"), build: { logDir: path.join(dir, ".gantry", "logs"), statCacheDir: path.join(dir, ".gantry", "stat") } }).services;
   return { captured, outputs: await resolveOutputs(outputs) };
 }
 

@@ -81,7 +81,8 @@ describe("stack prod", () => {
     const registry = "europe-west1-docker.pkg.dev/acme-gantry-staging/services";
 
     expect(byType(captured, PACK)).toEqual([]);
-    expect(byType(captured, "pulumi:pulumi:StackReference").map((c) => c.inputs.name)).toEqual(["organization/gantry/staging"]);
+    // staging's outputs, and prod's own (its release history).
+    expect(byType(captured, "pulumi:pulumi:StackReference").map((c) => c.inputs.name).sort()).toEqual(["organization/gantry/prod", "organization/gantry/staging"]);
     // Staging's repository, read and not declared: prod's destroy must never delete staging's images.
     const repos = byType(captured, "gcp:artifactregistry/repository:Repository");
     expect(repos.map((r) => r.inputs)).toEqual([{ project: "acme-gantry-staging", location: "europe-west1", repositoryId: "services" }]);

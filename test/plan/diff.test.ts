@@ -82,7 +82,9 @@ describe("a pull request's changes against the last deployment", () => {
     expect(plan.ok).toBe(true);
     expect(plan.diffBasis).toBe("state");
     // Nothing the program still declares is new; the default providers and the stack itself are no deletions.
-    expect(plan.counts.create).toBe(2);
+    // The new secret grant, and the disruption budget catalog-api needs now that it never runs below two replicas.
+    expect(plan.counts.create).toBe(3);
+    expect(plan.changes.filter((c) => c.action === "create" && c.type === "kubernetes:policy/v1:PodDisruptionBudget").map((c) => c.name)).toEqual(["catalog-api"]);
     expect(plan.changes.filter((c) => c.action === "delete").every((c) => c.service === "search")).toBe(true);
   });
 

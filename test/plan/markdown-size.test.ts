@@ -59,7 +59,7 @@ describe("a markdown plan over its budget", () => {
     const plan = await planOfExamples();
     const full = renderMarkdown(plan, { full: true, budget: 100 });
     expect(full).toContain("#### Images");
-    expect(full).toContain("<details><summary>21 resources</summary>");
+    expect(full).toContain("<details><summary>22 resources</summary>");
     expect(full).toContain("| `gcp:cloudrunv2/serviceIamMember:ServiceIamMember` | `storefront-public` | `name=storefront role=roles/run.invoker member=allUsers` |");
     expect(full).not.toContain("not shown");
   });

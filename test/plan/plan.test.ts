@@ -49,7 +49,7 @@ describe("plan for dev on a fresh clone", () => {
   it("builds every image for the first time and lists every resource with its key inputs", async () => {
     const { plan: p, text } = await plan("dev");
     expect(p.ok).toBe(true);
-    expect(p.summary).toEqual({ builds: 3, rebases: 0, unchanged: 0, promoted: 0 });
+    expect(p.summary).toEqual({ builds: 3, rebases: 0, unchanged: 0, promoted: 0, pinned: 0 });
     expect(text).toMatchInlineSnapshot(`
       "Plan for stack dev (project acme-gantry-dev, europe-west1)
         Last deployment: none on record (file://<backend> has no deployment of gantry/dev)
@@ -194,7 +194,7 @@ describe("plan for prod", () => {
   it("promotes staging's digests and builds nothing", async () => {
     const { plan: p, text } = await plan("prod", { backend: backendWith({ staging: stagingCheckpoint() }) });
     expect(p.ok).toBe(true);
-    expect(p.summary).toEqual({ builds: 0, rebases: 0, unchanged: 0, promoted: 3 });
+    expect(p.summary).toEqual({ builds: 0, rebases: 0, unchanged: 0, promoted: 3, pinned: 0 });
     expect(p.resources.filter((r) => r.type.endsWith(":PackImage"))).toEqual([]);
     expect(p.services.map((s) => [s.name, s.action, s.image])).toEqual([
       ["catalog-api", "promoted", `${STAGING}/catalog-api@${digest("a")}`],
@@ -211,7 +211,7 @@ describe("plan for prod", () => {
         Last deployment: none on record (file://<backend> has no deployment of gantry/prod)
 
       0 builds, 0 rebases, 0 unchanged, 3 promoted
-      Resources: 21 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged
+      Resources: 22 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged
 
       Review first (7)
         SERVICE         WHAT                                                                                                                                     FIELD     OLD -> NEW
@@ -236,6 +236,7 @@ describe("plan for prod", () => {
           + create  HorizontalPodAutoscaler catalog-api
           + create  Kubernetes Service catalog-api
           + create  ServiceAccount catalog-api
+          + create  PodDisruptionBudget catalog-api
           + create  SecretProviderClass catalog-api
         nightly-report: image promoted: promoted from organization/gantry/staging: europe-west1-docker.pkg.dev/acme-gantry-staging/services/nightly-report@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
           + create  Cloud Run job nightly-report
@@ -259,7 +260,7 @@ describe("plan for prod", () => {
 
   it("on a fresh clone, says the digests are whatever staging runs at deploy time", async () => {
     const { plan: p } = await plan("prod");
-    expect(p.summary).toEqual({ builds: 0, rebases: 0, unchanged: 0, promoted: 3 });
+    expect(p.summary).toEqual({ builds: 0, rebases: 0, unchanged: 0, promoted: 3, pinned: 0 });
     expect(p.source).toEqual({ found: false, from: expect.stringContaining("has no deployment of gantry/staging") });
     for (const s of p.services) expect(s.image).toBeUndefined();
   });
@@ -281,7 +282,7 @@ describe("build decisions against the last deployment", () => {
     fs.writeFileSync(outputs, JSON.stringify({ services: last.services }));
 
     const same = await plan("dev", { projectDir: dir, outputsFile: outputs });
-    expect(same.plan.summary).toEqual({ builds: 0, rebases: 0, unchanged: 3, promoted: 0 });
+    expect(same.plan.summary).toEqual({ builds: 0, rebases: 0, unchanged: 3, promoted: 0, pinned: 0 });
     // What keeps running is known, so the workloads' image is too.
     expect(same.plan.resources.find((r) => r.type === "gcp:cloudrunv2/service:Service")!.inputs.image).toBe(last.services.storefront!.image);
 
@@ -296,7 +297,7 @@ describe("build decisions against the last deployment", () => {
     const config = path.join(dir, "Pulumi.dev.yaml");
     fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace(/(gantry:runImage: \S+@sha256:)[0-9a-f]{64}/, `$1${"e".repeat(64)}`));
     const rebased = await plan("dev", { projectDir: dir, outputsFile: outputs });
-    expect(rebased.plan.summary).toEqual({ builds: 1, rebases: 2, unchanged: 0, promoted: 0 });
+    expect(rebased.plan.summary).toEqual({ builds: 1, rebases: 2, unchanged: 0, promoted: 0, pinned: 0 });
     expect(rebased.text).toContain("1 build, 2 rebases, 0 unchanged");
     expect(rebased.plan.services.find((s) => s.name === "nightly-report")!.why).toBe("run image changed (gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d -> gcr.io/buildpacks/google-22/run@sha256:eeeeeeeeeeee): the app layers are kept");
   });
@@ -387,12 +388,12 @@ describe("gantry plan", () => {
     expect(r.stdout).not.toContain("#### Images");
     const full = fs.readFileSync(file, "utf8");
     expect(full).toContain("#### Images");
-    expect(full).toContain("<details><summary>21 resources</summary>");
+    expect(full).toContain("<details><summary>22 resources</summary>");
     const unwritable = gantry(["plan", "--stack", "dev", "--markdown", "--full-file", path.dirname(file)]);
     expect(unwritable.status).toBe(1);
     expect(unwritable.stderr).toBe(`gantry plan: cannot write --full-file ${path.dirname(file)}: EISDIR: illegal operation on a directory, open '${path.dirname(file)}'\n`);
     const text = gantry(["plan", "--stack", "dev", "--full"]).stdout;
-    expect(text).toContain("Resources (21, plus 4 components)");
+    expect(text).toContain("Resources (22, plus 4 components)");
     expect(text).toContain("Changes by service (3 changed, 0 unchanged)");
   });
 

@@ -9,7 +9,7 @@ import { ancestry, byType, DIGEST, imageFor, installMocks, loaded, ofComponent, 
 import { ArtifactRegistry } from "../../components/registry";
 import { Service } from "../../components/service";
 import { kubernetesProvider } from "../../components/service/kubernetes-provider";
-import { DEPLOYMENT, HPA, KSA, KSERVICE, NAMESPACE, SPC, WI } from "../support/resource-types";
+import { DEPLOYMENT, HPA, KSA, KSERVICE, NAMESPACE, PDB, SPC, WI } from "../support/resource-types";
 import { restrictedViolations } from "../support/pod-security";
 
 let captured: Captured[];
@@ -108,6 +108,8 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
     expect(summary(ofComponent(captured, name))).toEqual([
       `${DEPLOYMENT}::${name}`,
       `${HPA}::${name}`,
+      // prod's HPA floor is 2 replicas, dev's 1: only a workload that always has two pods gets a disruption budget.
+      ...(prod ? [`${PDB}::${name}`] : []),
       `${KSERVICE}::${name}`,
       `${KSA}::${name}`,
       `${SPC}::${name}`,
@@ -169,6 +171,8 @@ describe.each(["dev", "prod"] as const)("catalog-api in %s", (stack) => {
       metadata: { name: "catalog-api", namespace: "shop", labels: LABELS },
       spec: {
         // No replicas: the HPA owns the count.
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+        progressDeadlineSeconds: 600,
         selector: { matchLabels: { "app.kubernetes.io/name": "catalog-api" } },
         template: {
           metadata: { labels: LABELS },
@@ -270,6 +274,7 @@ describe("without namespace, autoscaling or secrets", () => {
   test("no HPA or SecretProviderClass; a namespace of its own, never default; replicas set; no entrypoint override", () => {
     expect(summary(ofComponent(captured, "plain-api-dev"))).toEqual([
       `${DEPLOYMENT}::plain-api-dev`,
+      `${PDB}::plain-api-dev`,
       `${KSERVICE}::plain-api-dev`,
       `${KSA}::plain-api-dev`,
       "gantry:service:Service::plain-api-dev",
@@ -284,6 +289,8 @@ describe("without namespace, autoscaling or secrets", () => {
       metadata: { name: "plain-api", namespace: "plain-api", labels },
       spec: {
         replicas: 3,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+        progressDeadlineSeconds: 600,
         selector: { matchLabels: { "app.kubernetes.io/name": "plain-api" } },
         template: {
           metadata: { labels },

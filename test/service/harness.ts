@@ -46,6 +46,9 @@ function computed(type: string, name: string, inputs: any): Record<string, unkno
     }
     case "gcp:container/cluster:Cluster":
       return { endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "Q0EtQ0VSVA==" } };
+    case "pulumi:pulumi:StackReference":
+      // A stack with no outputs yet, as the engine answers for one never deployed (the program reads its own).
+      return { outputs: {}, secretOutputNames: [] };
     default:
       return {};
   }

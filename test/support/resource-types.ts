@@ -18,6 +18,7 @@ export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
 export const KSERVICE = "kubernetes:core/v1:Service";
 export const KSA = "kubernetes:core/v1:ServiceAccount";
+export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 export const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
 export const CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 export const PACK = "pulumi-nodejs:dynamic/gantry:PackImage";

@@ -16,7 +16,9 @@ export function answerStackReferences(outputs: Record<string, Record<string, unk
     const result = newResource(args) as pulumi.runtime.MockResourceResult;
     if (args.type !== "pulumi:pulumi:StackReference") return result;
     const name = String(args.inputs.name);
-    const found = outputs[name];
+    // The stack being deployed always exists (its release history is read from it); before a first deployment it has no outputs.
+    const self = name === `organization/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const found = outputs[name] ?? (self ? {} : undefined);
     if (!found) throw new Error(`no stack named '${name}' found`);
     return { id: name, state: { name, outputs: found, secretOutputNames: [] } };
   };

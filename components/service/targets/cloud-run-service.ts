@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudRunServiceFile } from "../../../catalog/schema/service";
 import { cloudRunCpu, cloudRunEnv, gcpLabels, optional, probe, seconds, type TargetArgs } from "../common";
+import { revisionName, trafficFor, type RolloutState, type StableRelease, type TrafficDecision } from "../rollout";
 
 const INGRESS: Record<CloudRunServiceFile["ingress"], string> = {
   all: "INGRESS_TRAFFIC_ALL",
@@ -13,6 +14,15 @@ const EXECUTION_ENVIRONMENT: Record<NonNullable<CloudRunServiceFile["executionEn
   gen1: "EXECUTION_ENVIRONMENT_GEN1",
   gen2: "EXECUTION_ENVIRONMENT_GEN2",
 };
+
+export interface CloudRunServiceArgs extends TargetArgs {
+  /** The release that last served all traffic in this stack (from the release history), for a canary to split with. */
+  stable?: pulumi.Input<StableRelease | undefined>;
+  /** gantry:rollouts.<service>. */
+  rolloutState?: RolloutState;
+  /** The image comes from gantry:pins. */
+  pinned?: boolean;
+}
 
 export const RUN_INVOKER = "roles/run.invoker";
 
@@ -31,11 +41,23 @@ export class CloudRunService {
   readonly publicInvoker?: gcp.cloudrunv2.ServiceIamMember;
   readonly url: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
+  /** How the traffic is split by this deploy (service.yaml's rollout, gantry:rollouts, the release history). */
+  readonly traffic: pulumi.Output<TrafficDecision>;
+  /** The latest ready revision's short name, once deployed. */
+  readonly revision: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: TargetArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.CustomResourceOptions) {
     const { service, platform } = args;
     const spec = service.spec;
     if (spec.kind !== "service") throw new Error(`CloudRunService deploys kind: service, not ${spec.kind} (${service.file})`);
+    // Without a canary the split is all to the new revision whatever the image: known now, so a preview of a
+    // rebuild does not show the traffic as changing.
+    this.traffic =
+      spec.rollout?.strategy === "canary"
+        ? pulumi.all([args.image, args.stable]).apply(([image, stable]) =>
+            trafficFor({ rollout: spec.rollout, digest: image.slice(image.indexOf("@") + 1), ...(stable ? { stable } : {}), ...(args.rolloutState ? { state: args.rolloutState } : {}), pinned: args.pinned ?? false }),
+          )
+        : pulumi.output(trafficFor({ rollout: spec.rollout, digest: "", pinned: args.pinned ?? false }));
 
     this.service = new gcp.cloudrunv2.Service(
       name,
@@ -68,8 +90,8 @@ export class CloudRunService {
             },
           ],
         },
-        // Every deploy serves the new revision; rollbacks are a redeploy of an older digest.
-        traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }],
+        // All to the new revision, or a canary's split (rollout.ts); a rollback is a redeploy of a pinned digest.
+        traffics: this.traffic.apply((t) => t.traffics),
       },
       { parent: opts?.parent, dependsOn: [...args.secretAccess] },
     );
@@ -84,5 +106,6 @@ export class CloudRunService {
 
     this.url = this.service.uri;
     this.name = this.service.name;
+    this.revision = this.service.latestReadyRevision.apply((r) => revisionName(r));
   }
 }

@@ -1,6 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { durationSeconds } from "../../../catalog/rules/quantities";
+import { GKE_ROLLOUT_DEFAULTS } from "../../../catalog/rules/rollout";
+import type { GkeWorkloadFile } from "../../../catalog/schema/service";
 import { optional, probe, secretVersionName, type TargetArgs } from "../common";
 import { sharedNamespace } from "../kubernetes-provider";
 
@@ -74,6 +77,28 @@ export function secretProviderEntries(entries: readonly { path: string; resource
   return entries.map((e) => `- resourceName: ${JSON.stringify(e.resourceName)}\n  path: ${JSON.stringify(e.path)}\n`).join("");
 }
 
+/**
+ * The Deployment's rollout: never below the desired count unless service.yaml allows it (maxUnavailable 0),
+ * at least one pod of surge (Kubernetes rounds a surge percentage up), and a deadline after which a stuck
+ * rollout is marked failed (Progressing=False, ProgressDeadlineExceeded), which `pulumi up` reports as a
+ * failed update instead of waiting on pods that will never be ready.
+ */
+export function rolloutSpec(spec: GkeWorkloadFile): { strategy: { type: "RollingUpdate"; rollingUpdate: { maxSurge: number | string; maxUnavailable: number | string } }; progressDeadlineSeconds: number } {
+  const r = spec.rollout;
+  return {
+    strategy: {
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge: r?.maxSurge ?? GKE_ROLLOUT_DEFAULTS.maxSurge, maxUnavailable: r?.maxUnavailable ?? GKE_ROLLOUT_DEFAULTS.maxUnavailable },
+    },
+    progressDeadlineSeconds: durationSeconds(r?.progressDeadline ?? GKE_ROLLOUT_DEFAULTS.progressDeadline),
+  };
+}
+
+/** The fewest replicas the workload runs: the HPA's floor, or the fixed count. */
+export function replicaFloor(spec: GkeWorkloadFile): number {
+  return spec.autoscaling ? (spec.autoscaling.minReplicas ?? Math.max(1, spec.replicas)) : spec.replicas;
+}
+
 /** A kind: gke workload: Deployment, Service, optional HPA, and a Workload Identity bound service account. */
 /**
  * Not a component of its own: its resources are children of the Service, which keeps the preview tree one level
@@ -88,6 +113,8 @@ export class GkeWorkload {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly kubernetesService: k8s.core.v1.Service;
   readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  /** With more than one replica: a node drain or upgrade takes at most one pod at a time. */
+  readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   /** In-cluster URL of the Kubernetes Service. */
   readonly url: pulumi.Output<string>;
 
@@ -155,6 +182,7 @@ export class GkeWorkload {
         spec: {
           // With an HPA the replica count is its to set; a value here would fight it on every deploy.
           ...(autoscaling ? {} : { replicas: spec.replicas }),
+          ...rolloutSpec(spec),
           selector: { matchLabels: selector },
           template: {
             metadata: { labels },
@@ -241,6 +269,16 @@ export class GkeWorkload {
             ],
           },
         },
+        child,
+      );
+    }
+
+    // One replica cannot have a budget that lets a drain proceed and still keeps a pod: a PDB there would only
+    // block node upgrades (maxUnavailable 0) or promise nothing, so it gets none.
+    if (replicaFloor(spec) > 1) {
+      this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+        name,
+        { metadata: meta(spec.name), spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
         child,
       );
     }
