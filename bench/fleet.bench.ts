@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { assignShards } from "../build/shard";
 import type { PackImageArgs } from "../components/pack/image";
-import { ensureDockerRegistryInstalled } from "../test/support/global-setup";
 import { BUILDER, declare, RUN_IMAGE, sampleApp, startPackWorld, type PackWorld } from "../test/support/pack-up";
-import { startRegistry, type RunningRegistry } from "../test/support/registry";
+import type { RunningRegistry } from "../test/support/registry";
+import { withRegistry } from "./registry";
 import { formatSeconds, log, median, type Bench } from "./bench";
 
 /*
@@ -39,16 +39,6 @@ function app(tag: string): string {
   const dir = sampleApp();
   fs.writeFileSync(path.join(dir, "main.py"), `print(${JSON.stringify(tag)})\n`);
   return dir;
-}
-
-async function withRegistry<T>(work: (registry: RunningRegistry) => Promise<T>): Promise<T> {
-  ensureDockerRegistryInstalled();
-  const registry = await startRegistry();
-  try {
-    return await work(registry);
-  } finally {
-    await registry.stop();
-  }
 }
 
 const shardedBuilds: Bench = {

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import type { PackImageArgs } from "../components/pack/image";
-import { ensureDockerRegistryInstalled } from "../test/support/global-setup";
 import { BUILDER, declare, RUN_IMAGE, sampleApp, startPackWorld, up, type PackWorld, type ResourceState } from "../test/support/pack-up";
-import { startRegistry, type RunningRegistry } from "../test/support/registry";
+import type { RunningRegistry } from "../test/support/registry";
+import { withRegistry } from "./registry";
 import { formatSeconds, log, median, type Bench } from "./bench";
 
 /*
@@ -17,16 +17,6 @@ import { formatSeconds, log, median, type Bench } from "./bench";
 const SERVICES = 20;
 const PARALLEL = 4;
 const BUILD_MS = 1500;
-
-async function withRegistry<T>(work: (registry: RunningRegistry) => Promise<T>): Promise<T> {
-  ensureDockerRegistryInstalled();
-  const registry = await startRegistry();
-  try {
-    return await work(registry);
-  } finally {
-    await registry.stop();
-  }
-}
 
 function args(world: PackWorld, registry: RunningRegistry, name: string, source: string): PackImageArgs {
   return {

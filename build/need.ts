@@ -1,14 +1,13 @@
-import * as path from "node:path";
 import { hasErrors, loadCatalog } from "../catalog/load";
 import type { Problem } from "../catalog/problems";
 import type { PackImageInputs, PackImageOutputs } from "../components/pack/provider";
 import { backendUrl } from "../environments/backend";
 import { projectName } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
-import { ciTags, runStack } from "../infra/program";
+import { ciTags } from "../infra/program";
 import { DOCKER_IMAGE_TYPE, lastDeployment, PACK_IMAGE_TYPE, readDeploymentFile, type Lookup } from "../plan/last-deployment";
 import { installPlanMocks } from "../plan/mocks";
-import { runProgram } from "../plan/run";
+import { evaluateStack } from "../plan/run";
 
 /*
  * Every image a stack needs, exactly as `pulumi up` would declare it: the stack's real program runs under Pulumi's
@@ -64,18 +63,9 @@ export async function stackImages(opts: NeedOptions): Promise<StackNeed> {
   if (platform.promoteFrom) return { ...base, promotedFrom: platform.promoteFrom };
 
   const recorder = await installPlanMocks({ project, stack, onRegistration: (n) => progress(`evaluating the program: ${n} resources`), ...(last.found ? { last: last.found } : {}) });
-  const gantryDir = path.join(projectDir, ".gantry");
-  // The program `pulumi up` runs for this stack (deploy or build stage): the images are its PackImages, input for input.
-  await runProgram(() => {
-    runStack({
-      stack,
-      projectDir,
-      servicesDir: opts.servicesDir,
-      catalog,
-      // What infra/index.ts gives `pulumi up`, so the tags pushed with each image are the same.
-      build: { tags: ciTags(env), logDir: path.join(gantryDir, "logs"), statCacheDir: path.join(gantryDir, "cache", "fingerprints"), registryToken: () => Promise.resolve("gantry-build-reads-no-docker-token") },
-    });
-  });
+  // The program `pulumi up` runs for this stack: the images are its PackImages, input for input, with the tags
+  // infra/index.ts gives them.
+  await evaluateStack({ stack, projectDir, servicesDir: opts.servicesDir, catalog, tags: ciTags(env) });
   const previous = (last.found?.packImages ?? {}) as Record<string, Partial<PackImageOutputs> | undefined>;
   const images = recorder.resources
     .filter((r) => r.type === PACK_IMAGE_TYPE)

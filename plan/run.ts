@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { hasErrors, loadCatalog, type LoadedService } from "../catalog/load";
+import { hasErrors, loadCatalog, type Catalog, type LoadedService } from "../catalog/load";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { trafficFor, type TrafficPhase } from "../components/service/rollout";
 import { parseReleases, stableRelease, type ReleaseHistory } from "../environments/releases";
@@ -156,17 +156,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     ...(last.found ? { last: last.found } : {}),
     ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}), ...(source?.found?.releases ? { releases: source.found.releases } : {}) } } : {}),
   });
-  const gantryDir = path.join(projectDir, ".gantry");
-  await runProgram(() => {
-    runStack({
-      stack,
-      projectDir,
-      servicesDir: opts.servicesDir,
-      catalog,
-      // Nothing is pushed under the mock runtime, so a Dockerfile build needs no registry token either.
-      build: { logDir: path.join(gantryDir, "logs"), statCacheDir: path.join(gantryDir, "cache", "fingerprints"), registryToken: () => Promise.resolve("gantry-plan-pushes-nothing") },
-    });
-  });
+  await evaluateStack({ stack, projectDir, servicesDir: opts.servicesDir, catalog });
 
   const launches = launchCommands(catalog)[stack] ?? {};
   const recorded = (name: string): string | undefined => {
@@ -269,6 +259,24 @@ function missingPromotions(names: string[], source: LastDeployment | undefined, 
  * user's mistake) fails the plan with its message, never a stack trace.
  */
 const STALL_SECONDS = 120;
+
+/**
+ * The stack's program as `pulumi up` runs it (deploy or build stage), under the mock runtime already installed:
+ * what it declares is recorded, nothing is built or pushed. `tags` are the ones infra/index.ts would add.
+ */
+export async function evaluateStack(opts: { stack: string; projectDir: string; servicesDir?: string; catalog: Catalog; tags?: string[] }): Promise<void> {
+  const gantryDir = path.join(opts.projectDir, ".gantry");
+  await runProgram(() => {
+    runStack({
+      stack: opts.stack,
+      projectDir: opts.projectDir,
+      servicesDir: opts.servicesDir,
+      catalog: opts.catalog,
+      // Nothing is pushed under the mock runtime, so a Dockerfile build needs no registry token either.
+      build: { ...(opts.tags ? { tags: opts.tags } : {}), logDir: path.join(gantryDir, "logs"), statCacheDir: path.join(gantryDir, "cache", "fingerprints"), registryToken: () => Promise.resolve("gantry-mock-runtime-pushes-nothing") },
+    });
+  });
+}
 
 export async function runProgram(program: () => void): Promise<void> {
   const failures: unknown[] = [];
