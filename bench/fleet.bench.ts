@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { assignShards } from "../build/shard";
 import type { PackImageArgs } from "../components/pack/image";
-import { BUILDER, declare, RUN_IMAGE, sampleApp, startPackWorld, type PackWorld } from "../test/support/pack-up";
+import { declare, sampleApp, standinArgs, startPackWorld, type PackWorld } from "../test/support/pack-up";
 import type { RunningRegistry } from "../test/support/registry";
 import { withRegistry } from "./registry";
 import { formatSeconds, log, median, type Bench } from "./bench";
@@ -21,18 +21,7 @@ const SHARDS = 4;
 const BUILD_MS = 1500;
 
 function args(world: PackWorld, registry: RunningRegistry, fleet: string, name: string, source: string, maxParallelBuilds: number): PackImageArgs {
-  return {
-    serviceName: name,
-    repository: `${registry.host}/${fleet}/${name}`,
-    sourceDir: source,
-    builder: BUILDER,
-    runImage: RUN_IMAGE,
-    trustedBuilders: ["gcr.io/buildpacks/builder"],
-    logDir: world.logDir,
-    statCacheDir: path.join(world.logDir, "..", "statcache"),
-    maxParallelBuilds,
-    timeoutSeconds: 600,
-  };
+  return standinArgs(world, `${registry.host}/${fleet}/${name}`, name, source, maxParallelBuilds);
 }
 
 function app(tag: string): string {

@@ -1,6 +1,5 @@
-import * as path from "node:path";
 import type { PackImageArgs } from "../components/pack/image";
-import { BUILDER, declare, RUN_IMAGE, sampleApp, startPackWorld, up, type PackWorld, type ResourceState } from "../test/support/pack-up";
+import { declare, sampleApp, standinArgs, startPackWorld, up, type PackWorld, type ResourceState } from "../test/support/pack-up";
 import type { RunningRegistry } from "../test/support/registry";
 import { withRegistry } from "./registry";
 import { formatSeconds, log, median, type Bench } from "./bench";
@@ -19,18 +18,7 @@ const PARALLEL = 4;
 const BUILD_MS = 1500;
 
 function args(world: PackWorld, registry: RunningRegistry, name: string, source: string): PackImageArgs {
-  return {
-    serviceName: name,
-    repository: `${registry.host}/bench/${name}`,
-    sourceDir: source,
-    builder: BUILDER,
-    runImage: RUN_IMAGE,
-    trustedBuilders: ["gcr.io/buildpacks/builder"],
-    logDir: world.logDir,
-    statCacheDir: path.join(world.logDir, "..", "statcache"),
-    maxParallelBuilds: PARALLEL,
-    timeoutSeconds: 600,
-  };
+  return standinArgs(world, `${registry.host}/bench/${name}`, name, source, PARALLEL);
 }
 
 /** Wall time of creating every declared image at once, as the engine does in one `pulumi up`. */

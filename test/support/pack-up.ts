@@ -94,4 +94,20 @@ export function sampleApp(): string {
 
 export const BUILDER = "gcr.io/buildpacks/builder@sha256:5977b4bd47d3e9ff729eefe9eb99d321d4bba7aa3b14986323133f40b622aef1";
 export const RUN_IMAGE = "gcr.io/buildpacks/google-22/run@sha256:a8ccb6641b4d98b0adf6397f954e7194611d1ae61310f0561f1c00fdf7f9ba96";
+/** PackImage arguments for a world of the pack stand-in: the pinned Google builder and run image, its log folder. */
+export function standinArgs(world: PackWorld, repository: string, serviceName: string, sourceDir: string, maxParallelBuilds: number): PackImageArgs {
+  return {
+    serviceName,
+    repository,
+    sourceDir,
+    builder: BUILDER,
+    runImage: RUN_IMAGE,
+    trustedBuilders: ["gcr.io/buildpacks/builder"],
+    logDir: world.logDir,
+    statCacheDir: path.join(world.logDir, "..", "statcache"),
+    maxParallelBuilds,
+    timeoutSeconds: 600,
+  };
+}
+
 export const NEXT_RUN_IMAGE = "gcr.io/buildpacks/google-22/run@sha256:" + "b".repeat(64);
