@@ -92,9 +92,6 @@ export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Proble
       }
       // Stacks mostly build a service the same way (same builder, same build env): its source is read once per way.
       const result = detectOnce(catalog, preflightInput(service, platform.builder));
-      // A builder Gantry does not know (a platform team's own) may detect what Google's rules would not: its
-      // predictions are shown, but only pack's real answer may stop a deploy.
-      const approximate = result.findings.some((f) => f.code === "builder-unrecognized");
       for (const f of result.findings) {
         const file = f.file ? displayPath(path.join(service.sourceDir, f.file), cwd) : service.file;
         problems.push({
@@ -102,8 +99,8 @@ export function preflightProblems(catalog: Catalog, cwd = process.cwd()): Proble
           line: f.line ?? 1,
           column: 1,
           field: f.file ? "" : "build",
-          severity: approximate ? "warning" : f.severity,
-          message: `${service.spec.name}: ${f.message} (${f.code}). Fix: ${f.fix}${approximate && f.severity === "error" ? " (not blocking: a prediction for a builder Gantry does not recognise)" : ""}`,
+          severity: f.severity,
+          message: `${service.spec.name}: ${f.message} (${f.code}). Fix: ${f.fix}`,
           stacks: [stack],
         });
       }

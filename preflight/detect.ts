@@ -4,7 +4,7 @@
 import { DEFAULT_BUILDER, describeBuilder } from "./builder";
 import { envValue, listFiles, type Context, type LanguageResult } from "./context";
 import { dockerfileHints } from "./dockerfile";
-import { error, toFinding, warning, type DetectResult, type PreflightInput } from "./findings";
+import { error, toFinding, warning, type DetectResult, type Finding, type PreflightInput } from "./findings";
 import { analyzeGo, goFiles, goRunAtLaunch } from "./go";
 import { analyzeJava, javaMarker } from "./java";
 import { analyzeNodeGoogle, analyzeNodePaketo, nodeMarkers, paketoDetectsNode } from "./nodejs";
@@ -114,7 +114,7 @@ export function detect(input: PreflightInput): DetectResult {
   }
 
   const outcome: DetectResult["outcome"] = !lang ? "detect-fail" : ctx.issues.some((i) => i.breaksBuild) ? "build-error" : "web";
-  const ordered = [...ctx.issues.filter((i) => i.severity === "error"), ...ctx.issues.filter((i) => i.severity === "warning")];
+  const findings = ctx.issues.map(toFinding).map(builder.vendor === "unknown" ? notBlocking : (f) => f);
   return {
     ...base,
     language: lang?.language ?? null,
@@ -123,9 +123,17 @@ export function detect(input: PreflightInput): DetectResult {
     processes,
     defaultProcess,
     outcome,
-    findings: ordered.map(toFinding),
+    findings: [...findings.filter((f) => f.severity === "error"), ...findings.filter((f) => f.severity === "warning")],
     detectedBy: lang?.detectedBy ?? null,
   };
+}
+
+/**
+ * A builder Gantry does not know (a platform team's own) may detect what Google's rules would not: its predictions are
+ * shown, but only pack's real answer may stop a build, in `gantry detect` as in the catalog's preflight.
+ */
+function notBlocking(f: Finding): Finding {
+  return f.severity === "error" ? { ...f, severity: "warning", fix: `${f.fix} (not blocking: a prediction for a builder Gantry does not recognise)` } : f;
 }
 
 /** service.yaml's build.include/exclude become project.toml's, so they replace what the folder has. */

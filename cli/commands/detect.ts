@@ -160,8 +160,9 @@ function usageProblems(folders: string[], opts: DetectOptions): string[] {
   return out;
 }
 
+// Nothing detected is always an error finding, unless the builder is one whose predictions never block.
 function failed(r: DetectResult): boolean {
-  return r.outcome === "detect-fail" || r.findings.some((f) => f.severity === "error");
+  return r.findings.some((f) => f.severity === "error");
 }
 
 const OUTCOME: Record<DetectResult["outcome"], string> = {

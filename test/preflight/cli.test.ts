@@ -43,6 +43,18 @@ describe("gantry detect", () => {
     expect((JSON.parse(r.stdout) as DetectResult[])[0]?.outcome).toBe("detect-fail");
   });
 
+  it("with a builder Gantry does not recognise, shows what Google's rules would refuse as a warning and exits 0, as the catalog's preflight does", () => {
+    const custom = gantry(["detect", fixture("requirements-only"), "--builder", "registry.example.com/platform/builder:1", "--json"]);
+    expect(custom.status).toBe(0);
+    const [res] = JSON.parse(custom.stdout) as DetectResult[];
+    expect(res?.outcome).toBe("detect-fail");
+    expect(res?.findings.map((f) => [f.severity, f.code])).toEqual([
+      ["warning", "builder-unrecognized"],
+      ["warning", "requirements-without-python"],
+    ]);
+    expect(res?.findings[1]?.fix).toMatch(/\(not blocking: a prediction for a builder Gantry does not recognise\)$/);
+  });
+
   it("--builder switches to Paketo's rules", () => {
     const r = gantry(["detect", fixture("paketo-python-procfile"), "--builder", "paketobuildpacks/builder-jammy-base", "--json"]);
     expect(r.status).toBe(0);
