@@ -5,7 +5,8 @@ import { combineFingerprint, fingerprintSource } from "./fingerprint";
 import type { TrustLevel } from "./build-record";
 import type { EngineName } from "./engines/engine";
 import { builderIsTrusted } from "./engines/pack";
-import { packProvider, type BuildpackRef, type CacheSpec } from "./provider";
+import { compactProvider } from "./compact-provider";
+import { packProvider, type BuildpackRef, type CacheSpec, type PackImageInputs, type PackImageOutputs } from "./provider";
 
 export interface PackImageArgs {
   serviceName: string;
@@ -91,7 +92,7 @@ export class PackImage extends pulumi.dynamic.Resource {
       combineFingerprint({ source: s, builder: args.builder, env: JSON.stringify(Object.entries(env).sort()), secretEnv: secretEnv.join(","), descriptor: descriptor.toml, defaultProcess }),
     );
     super(
-      packProvider,
+      sharedProvider(),
       name,
       {
         serviceName: args.serviceName,
@@ -138,4 +139,10 @@ export class PackImage extends pulumi.dynamic.Resource {
       "PackImage",
     );
   }
+}
+
+let shared: pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> | undefined;
+/** One provider object for every PackImage (the SDK serializes a provider once per object), made on first use. */
+function sharedProvider(): pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> {
+  return (shared ??= compactProvider(packProvider));
 }
