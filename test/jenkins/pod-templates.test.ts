@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { loadCatalog } from "../../catalog/load";
 import { GOOGLE_BUILDER, platformConfig } from "../../catalog/schema/platform";
 import { loadIdentities } from "../../infra/identities/config";
-import { CNB_GID } from "../../infra/jenkins/cache-folders";
+import { CNB_GID, CNB_UID } from "../../infra/jenkins/cache-folders";
 import { slotNames, untrustedLabel, untrustedSlotNames } from "../../infra/jenkins/slots";
 import { PROJECT_DIR } from "../service/harness";
 import { restrictedViolations } from "../support/pod-security";
@@ -96,6 +96,13 @@ describe.each(Object.keys(TEMPLATES) as (keyof typeof TEMPLATES)[])("jenkins %s 
     expect(read(template.file)).not.toMatch(/privileged: true|docker\.sock|DOCKER_HOST/);
   });
 
+  it("gives every container a numeric non-root user: the images name theirs (USER cnb, USER jenkins), which the kubelet cannot check against runAsNonRoot", () => {
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      const uid = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
+      expect(typeof uid === "number" && uid > 0, `${name}/${c.name} runAsUser ${uid}`).toBe(true);
+    }
+  });
+
   it("runs at its trust level: namespace, service account and the identity behind it", () => {
     const untrusted = template.trust === "pull-request";
     expect(pod.metadata.labels["gantry.dev/trust"]).toBe(template.trust);
@@ -156,9 +163,9 @@ describe("caches by trust level", () => {
       for (const m of [...bindMounts, defaultMount]) expect(m.replace(/\/+$/, "")).toBe(mount);
       expect(pods[name].spec.securityContext.fsGroup).toBe(CNB_GID);
       expect(claimsOf(pods[name])).toEqual([TEMPLATES[name].claim]);
-      // The builder image is the build container: the lifecycle runs in it, as its own user.
+      // The builder image is the build container: the lifecycle runs in it, as the builder's CNB user.
       expect(gantry.image).toBe(GOOGLE_BUILDER);
-      expect(gantry.securityContext.runAsUser).toBeUndefined();
+      expect([gantry.securityContext.runAsUser, gantry.securityContext.runAsGroup]).toEqual([CNB_UID, CNB_GID]);
     }
     expect(field("DEFAULT_BUILDER")).toBe(GOOGLE_BUILDER);
   });
