@@ -6,6 +6,8 @@ import {
   DEPLOY_ROLES,
   OBJECT_READ_ROLE,
   OBJECT_WRITE_ROLE,
+  REPOSITORY_IAM_PERMISSIONS,
+  REPOSITORY_IAM_ROLE_ID,
   SECRET_IAM_PERMISSIONS,
   SECRET_IAM_ROLE_ID,
   STAGING_EXTRA_ROLES,
@@ -114,9 +116,14 @@ export class PipelineIdentities extends pulumi.ComponentResource {
       { bucket: cfg.stateBucket, role: OBJECT_READ_ROLE, member: member("prod"), condition: { title: "state of staging (promotion)", expression: stateObjectCondition(cfg, IDENTITY.staging.stacks) } },
       parent,
     );
+    const repositoryIam = new gcp.projects.IAMCustomRole(
+      `${name}-repository-iam-${cfg.staging}`,
+      { project: cfg.staging, roleId: REPOSITORY_IAM_ROLE_ID, title: "Gantry: grant pulls on a repository", description: "Set IAM on an Artifact Registry repository, without uploading or deleting anything in it (Gantry's prod deployer, on staging's repository).", permissions: [...REPOSITORY_IAM_PERMISSIONS], stage: "GA" },
+      parent,
+    );
     new gcp.artifactregistry.RepositoryIamMember(
       `${name}-prod-staging-repository`,
-      { project: cfg.staging, location: cfg.region, repository: cfg.stagingRepository, role: "roles/artifactregistry.repoAdmin", member: member("prod") },
+      { project: cfg.staging, location: cfg.region, repository: cfg.stagingRepository, role: repositoryIam.name, member: member("prod") },
       parent,
     );
 

@@ -20,6 +20,14 @@ export const STAGING_EXTRA_ROLES = ["roles/compute.storageAdmin"] as const;
 export const SECRET_IAM_ROLE_ID = "gantrySecretIamAdmin";
 export const SECRET_IAM_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.secrets.getIamPolicy", "secretmanager.secrets.setIamPolicy"] as const;
 
+/**
+ * prod's only right on staging's repository: grant pulls on it to prod's own runtimes (its Cloud Run service agent,
+ * its GKE nodes). Setting IAM on a repository is in no predefined role short of artifactregistry.admin (repoAdmin
+ * has none of it, and can upload and delete images), hence a custom role: no upload, no delete, no tag.
+ */
+export const REPOSITORY_IAM_ROLE_ID = "gantryRepositoryIamAdmin";
+export const REPOSITORY_IAM_PERMISSIONS = ["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"] as const;
+
 /** Lists the state bucket (stack names) without reading any object. */
 export const BUCKET_LIST_ROLE = "roles/storage.legacyBucketReader";
 export const OBJECT_WRITE_ROLE = "roles/storage.objectAdmin";

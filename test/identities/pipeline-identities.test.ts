@@ -108,10 +108,13 @@ describe("the staging and prod deployers", () => {
     for (const who of [staging, prod]) for (const name of IDENTITIES_STATE) expect(canRead(who, name)).toBe(false);
   });
 
-  it("let prod grant pulls on staging's repository and nothing else there", () => {
-    expect(bindingsOf(prod).filter((b) => b.type === READER).map((b) => b.inputs)).toEqual([
-      { project: "acme-gantry-staging", location: "europe-west1", repository: "services", role: "roles/artifactregistry.repoAdmin", member: prod },
-    ]);
+  it("let prod grant pulls on staging's repository and nothing else there: no upload, no delete", () => {
+    const grants = bindingsOf(prod).filter((b) => b.type === READER).map((b) => b.inputs);
+    expect(grants).toEqual([{ project: "acme-gantry-staging", location: "europe-west1", repository: "services", role: expect.any(String), member: prod }]);
+    // A predefined role would be repoAdmin (uploads and deletes, sets no IAM) or admin (everything): a role of its own.
+    const role = byType(captured, CUSTOM_ROLE).find((r) => `projects/${r.inputs.project}/roles/${r.inputs.roleId}` === grants[0]!.role);
+    expect(role?.inputs.project).toBe("acme-gantry-staging");
+    expect(role?.inputs.permissions).toEqual(["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"]);
   });
 
   it("are usable only from the trusted agents' namespace", () => {
@@ -125,7 +128,7 @@ describe("the staging and prod deployers", () => {
 
 describe("what every identity holds", () => {
   it("grants secrets through a role that cannot read a secret's value", () => {
-    const roles = byType(captured, CUSTOM_ROLE);
+    const roles = byType(captured, CUSTOM_ROLE).filter((r) => r.inputs.roleId === "gantrySecretIamAdmin");
     expect(roles.map((r) => r.inputs.project).sort()).toEqual(["acme-gantry-dev", "acme-gantry-prod", "acme-gantry-staging"]);
     for (const r of roles) expect(r.inputs.permissions).toEqual(["secretmanager.secrets.get", "secretmanager.secrets.getIamPolicy", "secretmanager.secrets.setIamPolicy"]);
   });
