@@ -19,7 +19,8 @@ import { metaObjectCondition, stateObjectCondition, type StackSelector } from ".
  * The pipeline's identities by trust level, as code (docs/jenkins.md, "Threat model"):
  *
  * - preview (gantry-preview, in the preview project): everything a pull request runs (tests, validate, plan,
- *   preview up and destroy). Deploy roles in the preview project only, and state objects of pr-* stacks only.
+ *   preview up and destroy). Deploy roles in the preview project only, and state objects of pr-* stacks only;
+ *   it reads (never writes) the state of the stack previews are made from, which a pull request's plan diffs against.
  * - staging (gantry-staging, in the staging project): `pulumi up --stack staging` on main.
  * - prod (gantry-prod, in the prod project): `pulumi up --stack prod` after approval; reads staging's state (its
  *   StackReference) and may grant pulls on staging's repository.
@@ -109,6 +110,14 @@ export class PipelineIdentities extends pulumi.ComponentResource {
         parent,
       );
     }
+
+    // A pull request's plan is a diff against the preview base's last deployment (`pulumi stack export`): read
+    // only. Dev is already the preview's blast radius; its secrets stay encrypted in the export.
+    new gcp.storage.BucketIAMMember(
+      `${name}-preview-state-read-base`,
+      { bucket: cfg.stateBucket, role: OBJECT_READ_ROLE, member: member("preview"), condition: { title: `state of ${cfg.previewBase} (pull request plans)`, expression: stateObjectCondition(cfg, { exact: cfg.previewBase }) } },
+      parent,
+    );
 
     // prod promotes from staging: it reads staging's outputs and lets its own runtimes pull staging's images.
     new gcp.storage.BucketIAMMember(

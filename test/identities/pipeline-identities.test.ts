@@ -86,6 +86,14 @@ describe("the pull-request identity", () => {
     expect(canRead(preview, ".pulumi/meta.yaml")).toBe(true);
   });
 
+  it("reads, never writes, the state of the stack the pull request's plan diffs against, as the Jenkinsfile exports it", () => {
+    const jenkinsfile = fs.readFileSync(path.join(PROJECT_DIR, "Jenkinsfile"), "utf8");
+    const planned = /pulumi stack export --stack (\S+) --file \.gantry\/last-\S+\.json/.exec(jenkinsfile.slice(jenkinsfile.indexOf("stage('Plan')")))?.[1];
+    expect(planned).toBe(config.previewBase);
+    for (const name of [".pulumi/stacks/gantry/dev.json", ".pulumi/stacks/gantry/dev.json.gz"]) expect([canRead(preview, name), canWrite(preview, name)], name).toEqual([true, false]);
+    expect(canRead(preview, ".pulumi/stacks/gantry/dev-2.json")).toBe(false);
+  });
+
   it("is usable only from the pull-request agents' Kubernetes service account", () => {
     const wi = byType(captured, WI).filter((b) => b.name === "pipeline-preview-workload-identity");
     expect(wi.map((b) => [b.inputs.serviceAccountId, b.inputs.role, b.inputs.member])).toEqual([
