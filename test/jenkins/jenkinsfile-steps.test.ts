@@ -41,6 +41,20 @@ describe("the Jenkinsfile and the files it names", () => {
     expect(prod.indexOf("input {")).toBeLessThan(prod.indexOf("withProdAgent"));
   });
 
+  it("clears a trusted slot's cache only from main: the slot's pod runs the branch's own code as staging's identity", () => {
+    const start = jenkinsfile.indexOf("void clearCache() {");
+    const body = jenkinsfile.slice(start, jenkinsfile.indexOf("\n}\n", start));
+    const guard = body.indexOf("if (trusted && env.BRANCH_NAME != 'main') {\n    error(");
+    expect(guard).toBeGreaterThan(0);
+    // Before any agent is taken, VM or pod.
+    for (const step of ["nodesByLabel(", "node(", "lock(", "onPod("]) expect(guard, step).toBeLessThan(body.indexOf(step));
+    // The other ways onto a trusted agent are stages that run on main only.
+    for (const stage of ["Staging", "Prod"]) {
+      const text = jenkinsfile.slice(jenkinsfile.indexOf(`stage('${stage}')`), jenkinsfile.indexOf("steps {", jenkinsfile.indexOf(`stage('${stage}')`)));
+      expect(text, stage).toContain("branch 'main'");
+    }
+  });
+
   it("fans staging's builds out as N shards on N cache slots, then deploys once", () => {
     const staging = jenkinsfile.slice(jenkinsfile.indexOf("stage('Staging')"), jenkinsfile.indexOf("stage('Prod')"));
     // N parallel branches, shard k of n on slot k-1 (a service builds where its cache is), then one up.
