@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import YAML from "yaml";
@@ -182,6 +183,13 @@ describe("identities the pipeline holds", () => {
       [identities.namespaces.trusted, "gantry-prod", `gantry-prod@${identities.prod}.iam.gserviceaccount.com`],
     ]);
     for (const pod of Object.values(pods)) expect(accounts.some((a) => a.metadata.name === pod.spec.serviceAccountName && a.metadata.namespace === pod.metadata.namespace)).toBe(true);
+  });
+
+  it("declares both agent namespaces enforcing the restricted Pod Security Standard", () => {
+    const namespaces = YAML.parseAllDocuments(read("jenkins/service-accounts.yaml")).map((d) => d.toJS()).filter((d) => d.kind === "Namespace");
+    for (const n of namespaces) expect(() => new Namespace(n).validate()).not.toThrow();
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([identities.namespaces.trusted, identities.namespaces.untrusted].sort());
+    for (const n of namespaces) expect(n.metadata.labels["pod-security.kubernetes.io/enforce"], n.metadata.name).toBe("restricted");
   });
 
   it("holds no credential a pull request's pod could read: no Jenkins credentials, the state backend reached as the pod's identity", () => {
