@@ -4,6 +4,7 @@ import type { IdentitiesConfig } from "../../catalog/schema/identities";
 import {
   BUCKET_LIST_ROLE,
   DEPLOY_ROLES,
+  KMS_USER_ROLE,
   OBJECT_READ_ROLE,
   OBJECT_WRITE_ROLE,
   REPOSITORY_IAM_PERMISSIONS,
@@ -11,6 +12,7 @@ import {
   SECRET_IAM_PERMISSIONS,
   SECRET_IAM_ROLE_ID,
   STAGING_EXTRA_ROLES,
+  STATE_KEY_RING,
   WORKLOAD_IDENTITY_USER,
 } from "./roles";
 import { metaObjectCondition, stateObjectCondition, type StackSelector } from "./state-access";
@@ -109,6 +111,14 @@ export class PipelineIdentities extends pulumi.ComponentResource {
         { bucket, role: OBJECT_WRITE_ROLE, member: member(level), condition: { title: `state of ${describe(IDENTITY[level].stacks)}`, expression: stateObjectCondition(cfg, IDENTITY[level].stacks) } },
         parent,
       );
+    }
+
+    // The deploying stacks' secrets provider (gcpkms://): a key each, in its project, usable by its deployer only.
+    // Key rings and keys cannot be deleted in Cloud KMS, and state encrypted with a key needs it forever: protected.
+    for (const level of ["staging", "prod"] as const) {
+      const ring = new gcp.kms.KeyRing(`${name}-${level}-state-keys`, { project: projectOf(level), location: cfg.region, name: STATE_KEY_RING }, { parent: this, protect: true });
+      const key = new gcp.kms.CryptoKey(`${name}-${level}-state-key`, { keyRing: ring.id, name: level, purpose: "ENCRYPT_DECRYPT" }, { parent: this, protect: true });
+      new gcp.kms.CryptoKeyIAMMember(`${name}-${level}-state-key-user`, { cryptoKeyId: key.id, role: KMS_USER_ROLE, member: member(level) }, parent);
     }
 
     // A pull request's plan is a diff against the preview base's last deployment (`pulumi stack export`): read

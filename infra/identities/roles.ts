@@ -33,3 +33,11 @@ export const BUCKET_LIST_ROLE = "roles/storage.legacyBucketReader";
 export const OBJECT_WRITE_ROLE = "roles/storage.objectAdmin";
 export const OBJECT_READ_ROLE = "roles/storage.objectViewer";
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+
+/**
+ * Stack config secrets of the deploying stacks: a Cloud KMS key each (the gcpkms:// secrets provider), which only
+ * that stack's deployer may use. The Jenkinsfile holds no passphrase, and a self-managed backend needs a secrets
+ * provider for every `pulumi up`.
+ */
+export const STATE_KEY_RING = "gantry-pulumi";
+export const KMS_USER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter";

@@ -125,6 +125,21 @@ describe("the staging and prod deployers", () => {
     expect(role?.inputs.permissions).toEqual(["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"]);
   });
 
+  it("each encrypt their own stack's config secrets with a Cloud KMS key of their own, which no other identity may use", () => {
+    const rings = byType(captured, "gcp:kms/keyRing:KeyRing");
+    const keys = byType(captured, "gcp:kms/cryptoKey:CryptoKey");
+    const users = byType(captured, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    const projectOfKey = (keyId: string) => rings.find((r) => keys.some((k) => k.inputs.keyRing === `${r.name}_id` && `${k.name}_id` === keyId))?.inputs.project;
+    expect(users.map((u) => [u.inputs.member, projectOfKey(u.inputs.cryptoKeyId), u.inputs.role]).sort()).toEqual(
+      [
+        [prod, "acme-gantry-prod", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+        [staging, "acme-gantry-staging", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+      ].sort(),
+    );
+    expect(users.filter((u) => u.inputs.member === preview)).toEqual([]);
+    expect(new Set(keys.map((k) => k.inputs.name))).toEqual(new Set(["staging", "prod"]));
+  });
+
   it("are usable only from the trusted agents' namespace", () => {
     expect(byType(captured, WI).map((b) => b.inputs.member).sort()).toEqual([
       "serviceAccount:acme-gantry-ci.svc.id.goog[jenkins-pr/gantry-preview]",
