@@ -96,11 +96,13 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   };
   problems.push(...discovered.problems.filter((p) => !only || [...only].some((n) => p.file.split("/").includes(n))));
   const sources = new Map<string, YamlSource>();
-  discovered.files.forEach((file, i) => {
-    const shown = displayPath(file);
+  // Every file is read before any is checked: which secrets a service owns depends on the other services' names,
+  // including ones --service leaves out.
+  const parsedFiles = discovered.files.map((file) => ({ file, shown: displayPath(file), parsed: readYamlFile(file, displayPath(file)) }));
+  const serviceNames = parsedFiles.flatMap(({ parsed }) => (parsed.ok && isMapping(parsed.source.value) && typeof parsed.source.value.name === "string" ? [parsed.source.value.name] : []));
+  parsedFiles.forEach(({ file, shown, parsed }, i) => {
     const folder = path.basename(path.dirname(file));
     progress(`checking ${shown} (${i + 1}/${discovered.files.length})`);
-    const parsed = readYamlFile(file, shown);
     if (!parsed.ok) {
       if (picked(folder)) problems.push(...parsed.problems);
       return;
@@ -110,7 +112,7 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
     const fileProblems = checkEnvironmentKeys(parsed.source, allStacks);
     problems.push(...fileProblems);
     for (const stack of Object.keys(platforms)) {
-      const result = loadForStack(parsed.source, file, stack, platforms[stack]!, projectDir);
+      const result = loadForStack(parsed.source, file, stack, platforms[stack]!, projectDir, serviceNames);
       problems.push(...result.problems);
       if (result.service && !hasErrors(fileProblems)) services[stack]!.push(result.service);
     }
@@ -156,7 +158,7 @@ function checkEnvironmentKeys(source: YamlSource, allStacks: string[]): Problem[
   return problems;
 }
 
-function loadForStack(source: YamlSource, file: string, stack: string, platform: PlatformConfig, projectDir: string): { service?: LoadedService; problems: Problem[] } {
+function loadForStack(source: YamlSource, file: string, stack: string, platform: PlatformConfig, projectDir: string, serviceNames: readonly string[]): { service?: LoadedService; problems: Problem[] } {
   const raw = source.value;
   if (!isMapping(raw)) {
     return { problems: [{ file: source.file, ...locate(source, []), field: "", severity: "error", message: "a service file must be a mapping of fields (name, kind, ...)" }] };
@@ -194,7 +196,7 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
   // field would describe its default rather than what the user wrote, so they are left out.
   const touchesDropped = (p: PathKey[]) => dropped.some((d) => related(d, p));
   problems.push(
-    ...checkRules(spec, { stack, platform })
+    ...checkRules(spec, { stack, platform, serviceNames })
       .filter((i) => !touchesDropped(i.path))
       .map((i) => problem(i.path, i.message, i.severity, i.atKey)),
   );

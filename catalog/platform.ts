@@ -29,7 +29,7 @@ export function stackFile(projectDir: string, stack: string): string {
 export type PlatformLoad = { config: PlatformConfig; problems: Problem[] } | { config: undefined; problems: Problem[] };
 
 /** Reads and validates the `gantry:` settings of one stack. Warnings come back with a config; errors without. */
-export function loadPlatform(projectDir: string, stack: string, cwd = process.cwd()): PlatformLoad {
+export function loadPlatform(projectDir: string, stack: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): PlatformLoad {
   const file = stackFile(projectDir, stack);
   const shown = displayPath(file, cwd);
   if (!fs.existsSync(file)) {
@@ -54,6 +54,15 @@ export function loadPlatform(projectDir: string, stack: string, cwd = process.cw
   };
 
   const problems: Problem[] = [];
+  // The engine is the agent's as much as the stack's: a VM agent with a Docker engine runs pack for a stack whose
+  // pods run the lifecycle (the Jenkinsfile sets GANTRY_BUILD_ENGINE=pack there). Switching never rebuilds an image.
+  const agentEngine = env.GANTRY_BUILD_ENGINE;
+  if (agentEngine) {
+    if (agentEngine !== "pack" && agentEngine !== "lifecycle") {
+      return { config: undefined, problems: [{ ...at(["buildEngine"]), severity: "error", message: `GANTRY_BUILD_ENGINE is "${agentEngine}" in the environment; the agent's build engine, over this setting, must be pack or lifecycle` }] };
+    }
+    settings.buildEngine = agentEngine;
+  }
   const result = platformConfig.safeParse(settings, { reportInput: true });
   if (!result.success) {
     const issues = explainIssues(result.error.issues, (p) => (p.length === 0 ? platformKeys : keysAtPath(platformConfig, p)));

@@ -1,4 +1,4 @@
-import { mdCode, mdLink } from "./markdown";
+import { mdCode, mdLink } from "../output/markdown";
 
 /** What the preview's stack outputs say about each service (infra/program.ts ServiceOutputs, resolved). */
 export interface PreviewInfo {

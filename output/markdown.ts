@@ -5,11 +5,20 @@
 
 /** Inline code: nothing inside is interpreted; a `|` would still end a table cell, so it is escaped. */
 export function mdCode(text: string): string {
-  const flat = text.replace(/\r?\n/g, " ");
+  const flat = text.replace(/\r\n|[\r\n]/g, " ");
+  // A fence one backtick longer than the longest run inside, padded when the text starts or ends with one (or is
+  // empty: two backticks alone would be an empty fence, not a span).
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
   return `${fence}${pad}${flat.replace(/\|/g, "\\|")}${pad}${fence}`;
+}
+
+const SAFE_URL = /^https:\/\/[a-z0-9.-]+(?::\d+)?(?:\/[A-Za-z0-9._~\/-]*)?$/;
+
+/** A link when `url` is a plain https URL (no markup can hide in one), else the text as code. */
+export function mdLink(url: string): string {
+  return SAFE_URL.test(url) ? `<${url}>` : mdCode(url);
 }
 
 /** Prose: markdown punctuation escaped, and a zero-width space after each @ so no one is mentioned. */

@@ -18,14 +18,19 @@ export const gkeExposureRule: Rule = (spec) =>
     : [];
 
 export const reservedNamespaceRule: Rule = (spec, { platform }) => {
-  if (spec.kind !== "gke" || spec.namespace === undefined) return [];
-  const ns = spec.namespace;
+  if (spec.kind !== "gke") return [];
+  // Without a namespace the service's name is one (GkeWorkload): a service named default lands in default.
+  const given = spec.namespace !== undefined;
+  const ns = spec.namespace ?? spec.name;
+  const path = given ? ["namespace"] : ["name"];
+  const what = given ? `namespace "${ns}"` : `namespace "${ns}" (the service's name, as no namespace is given)`;
+  const fix = given ? "choose one of the service's own (or leave it out: the service's name is used)" : "give the service a namespace of its own";
   const agents = new Set([...AGENT_DEFAULTS, ...(platform.jenkins?.agents === "gke" ? [platform.jenkins.namespace, platform.jenkins.untrusted.namespace] : [])]);
   const issues: RuleIssue[] = [];
   if (RESERVED.has(ns) || RESERVED_PREFIXES.some((p) => ns.startsWith(p))) {
-    issues.push({ path: ["namespace"], message: `namespace "${ns}" belongs to Kubernetes or GKE; choose one of the service's own (or leave it out: the service's name is used)` });
+    issues.push({ path, message: `${what} belongs to Kubernetes or GKE; ${fix}` });
   } else if (agents.has(ns)) {
-    issues.push({ path: ["namespace"], message: `namespace "${ns}" is where the build agents run, with their identities and caches; choose one of the service's own` });
+    issues.push({ path, message: `${what} is where the build agents run, with their identities and caches; ${given ? "choose one of the service's own" : fix}` });
   }
   return issues;
 };

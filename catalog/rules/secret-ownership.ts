@@ -5,19 +5,30 @@ import type { Rule, RuleIssue } from "./types";
  * Which secrets a service may read. Gantry grants a service's account secretAccessor on every secret it
  * references, so a reference is a grant: without this rule one line in a pull request would hand a preview
  * (or dev) any secret of the project, or of another project. A service owns the secret ids that are its name
- * or start with its name and "-"; gantry:secrets.shared lends others to named services; another project's
- * secrets only where gantry:allowedSecretProjects lists that project.
+ * or start with its name and "-", unless another service's longer name claims them too (api-gateway-key is
+ * api-gateway's, not api's); gantry:secrets.shared lends others to named services; another project's secrets
+ * only where gantry:allowedSecretProjects lists that project.
  */
 
 const ID = /^[A-Za-z0-9_-]{1,255}$/;
 const PATH = /^projects\/([a-z0-9-]+)\/secrets\/([A-Za-z0-9_-]{1,255})$/;
 
-/** True when `secretId` belongs to `service` by name: "storefront" or "storefront-...". */
-export function ownsSecret(service: string, secretId: string): boolean {
+/** True when `secretId` has `service`'s name: "storefront" or "storefront-...". */
+export function namedFor(service: string, secretId: string): boolean {
   return secretId === service || secretId.startsWith(`${service}-`);
 }
 
-export const secretOwnershipRule: Rule = (spec, { platform }) => {
+/**
+ * The service that owns `secretId`: of the services whose name it has, the longest. "api-gateway-key" has both
+ * api's and api-gateway's name, and is api-gateway's: otherwise api could read every secret of api-gateway.
+ */
+export function secretOwner(secretId: string, services: Iterable<string>): string | undefined {
+  let owner: string | undefined;
+  for (const s of services) if (namedFor(s, secretId) && (owner === undefined || s.length > owner.length)) owner = s;
+  return owner;
+}
+
+export const secretOwnershipRule: Rule = (spec, { platform, serviceNames = [] }) => {
   const issues: RuleIssue[] = [];
   for (const [env, ref] of Object.entries(spec.secrets ?? {})) {
     const m = PATH.exec(ref.secret);
@@ -34,10 +45,18 @@ export const secretOwnershipRule: Rule = (spec, { platform }) => {
       });
       continue;
     }
-    if (ownsSecret(spec.name, secretId)) continue;
     const shared = platform.secrets.shared;
     const sharedWith = [...(shared[`projects/${project}/secrets/${secretId}`] ?? []), ...(project === platform.project ? (shared[secretId] ?? []) : [])];
     if (sharedWith.includes(spec.name)) continue;
+    const owner = secretOwner(secretId, [spec.name, ...serviceNames]);
+    if (owner === spec.name) continue;
+    if (owner !== undefined) {
+      issues.push({
+        path,
+        message: `secret ownership: ${env} names a secret of service ${owner} (ids "${owner}" or "${owner}-*"), not of ${spec.name}; gantry:secrets.shared may lend it to ${spec.name}`,
+      });
+      continue;
+    }
     issues.push({
       path,
       message: `secret ownership: ${spec.name} may reference only secrets it owns (ids "${spec.name}" or "${spec.name}-*") or ones gantry:secrets.shared lends it, and the id given (not shown: it may be the secret itself) is neither`,

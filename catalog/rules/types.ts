@@ -13,6 +13,8 @@ export interface RuleIssue {
 export interface RuleContext {
   stack: string;
   platform: PlatformConfig;
+  /** Names of every service in the catalog (this one included), for rules that compare services. */
+  serviceNames?: readonly string[];
 }
 
 /** A cloud rule: reads one fully merged service (for one stack) and says what the cloud would reject. */

@@ -21,6 +21,12 @@ export const identitiesConfig = z
       .meta({ description: "Bucket of the shared Pulumi state backend; each identity may write only its own stacks' objects. Uniform bucket-level access must be on (IAM conditions need it)." }),
     pulumiProject: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a Pulumi project name").default("gantry").meta({ description: "name: in Pulumi.yaml; state objects live under .pulumi/stacks/<pulumiProject>/." }),
     preview: project("Project the pull-request previews deploy into (dev's). The preview identity has roles there and nowhere else."),
+    previewBase: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, "must be a Pulumi stack name")
+      .refine((s) => !s.startsWith("pr-"), "must be the stack previews are made from, not a preview")
+      .default("dev")
+      .meta({ description: "The stack previews are made from and pull requests are planned against: the preview identity may read its state (never write it), for the plan's diff." }),
     staging: project("Project staging deploys into."),
     prod: project("Project prod deploys into."),
     region: z.string().regex(/^[a-z]+-[a-z]+[0-9]{1,2}$/, 'must be a region id such as "europe-west1"').meta({ description: "Region of staging's repository (prod pulls from it)." }),

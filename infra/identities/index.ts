@@ -4,11 +4,15 @@ import type { IdentitiesConfig } from "../../catalog/schema/identities";
 import {
   BUCKET_LIST_ROLE,
   DEPLOY_ROLES,
+  KMS_USER_ROLE,
   OBJECT_READ_ROLE,
   OBJECT_WRITE_ROLE,
+  REPOSITORY_IAM_PERMISSIONS,
+  REPOSITORY_IAM_ROLE_ID,
   SECRET_IAM_PERMISSIONS,
   SECRET_IAM_ROLE_ID,
   STAGING_EXTRA_ROLES,
+  STATE_KEY_RING,
   WORKLOAD_IDENTITY_USER,
 } from "./roles";
 import { metaObjectCondition, stateObjectCondition, type StackSelector } from "./state-access";
@@ -17,7 +21,8 @@ import { metaObjectCondition, stateObjectCondition, type StackSelector } from ".
  * The pipeline's identities by trust level, as code (docs/jenkins.md, "Threat model"):
  *
  * - preview (gantry-preview, in the preview project): everything a pull request runs (tests, validate, plan,
- *   preview up and destroy). Deploy roles in the preview project only, and state objects of pr-* stacks only.
+ *   preview up and destroy). Deploy roles in the preview project only, and state objects of pr-* stacks only;
+ *   it reads (never writes) the state of the stack previews are made from, which a pull request's plan diffs against.
  * - staging (gantry-staging, in the staging project): `pulumi up --stack staging` on main.
  * - prod (gantry-prod, in the prod project): `pulumi up --stack prod` after approval; reads staging's state (its
  *   StackReference) and may grant pulls on staging's repository.
@@ -108,15 +113,36 @@ export class PipelineIdentities extends pulumi.ComponentResource {
       );
     }
 
+    // The deploying stacks' secrets provider (gcpkms://): a key each, in its project, usable by its deployer only.
+    // Key rings and keys cannot be deleted in Cloud KMS, and state encrypted with a key needs it forever: protected.
+    for (const level of ["staging", "prod"] as const) {
+      const ring = new gcp.kms.KeyRing(`${name}-${level}-state-keys`, { project: projectOf(level), location: cfg.region, name: STATE_KEY_RING }, { parent: this, protect: true });
+      const key = new gcp.kms.CryptoKey(`${name}-${level}-state-key`, { keyRing: ring.id, name: level, purpose: "ENCRYPT_DECRYPT" }, { parent: this, protect: true });
+      new gcp.kms.CryptoKeyIAMMember(`${name}-${level}-state-key-user`, { cryptoKeyId: key.id, role: KMS_USER_ROLE, member: member(level) }, parent);
+    }
+
+    // A pull request's plan is a diff against the preview base's last deployment (`pulumi stack export`): read
+    // only. Dev is already the preview's blast radius; its secrets stay encrypted in the export.
+    new gcp.storage.BucketIAMMember(
+      `${name}-preview-state-read-base`,
+      { bucket: cfg.stateBucket, role: OBJECT_READ_ROLE, member: member("preview"), condition: { title: `state of ${cfg.previewBase} (pull request plans)`, expression: stateObjectCondition(cfg, { exact: cfg.previewBase }) } },
+      parent,
+    );
+
     // prod promotes from staging: it reads staging's outputs and lets its own runtimes pull staging's images.
     new gcp.storage.BucketIAMMember(
       `${name}-prod-state-read-staging`,
       { bucket: cfg.stateBucket, role: OBJECT_READ_ROLE, member: member("prod"), condition: { title: "state of staging (promotion)", expression: stateObjectCondition(cfg, IDENTITY.staging.stacks) } },
       parent,
     );
+    const repositoryIam = new gcp.projects.IAMCustomRole(
+      `${name}-repository-iam-${cfg.staging}`,
+      { project: cfg.staging, roleId: REPOSITORY_IAM_ROLE_ID, title: "Gantry: grant pulls on a repository", description: "Set IAM on an Artifact Registry repository, without uploading or deleting anything in it (Gantry's prod deployer, on staging's repository).", permissions: [...REPOSITORY_IAM_PERMISSIONS], stage: "GA" },
+      parent,
+    );
     new gcp.artifactregistry.RepositoryIamMember(
       `${name}-prod-staging-repository`,
-      { project: cfg.staging, location: cfg.region, repository: cfg.stagingRepository, role: "roles/artifactregistry.repoAdmin", member: member("prod") },
+      { project: cfg.staging, location: cfg.region, repository: cfg.stagingRepository, role: repositoryIam.name, member: member("prod") },
       parent,
     );
 

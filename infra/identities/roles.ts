@@ -20,8 +20,24 @@ export const STAGING_EXTRA_ROLES = ["roles/compute.storageAdmin"] as const;
 export const SECRET_IAM_ROLE_ID = "gantrySecretIamAdmin";
 export const SECRET_IAM_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.secrets.getIamPolicy", "secretmanager.secrets.setIamPolicy"] as const;
 
+/**
+ * prod's only right on staging's repository: grant pulls on it to prod's own runtimes (its Cloud Run service agent,
+ * its GKE nodes). Setting IAM on a repository is in no predefined role short of artifactregistry.admin (repoAdmin
+ * has none of it, and can upload and delete images), hence a custom role: no upload, no delete, no tag.
+ */
+export const REPOSITORY_IAM_ROLE_ID = "gantryRepositoryIamAdmin";
+export const REPOSITORY_IAM_PERMISSIONS = ["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"] as const;
+
 /** Lists the state bucket (stack names) without reading any object. */
 export const BUCKET_LIST_ROLE = "roles/storage.legacyBucketReader";
 export const OBJECT_WRITE_ROLE = "roles/storage.objectAdmin";
 export const OBJECT_READ_ROLE = "roles/storage.objectViewer";
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+
+/**
+ * Stack config secrets of the deploying stacks: a Cloud KMS key each (the gcpkms:// secrets provider), which only
+ * that stack's deployer may use. The Jenkinsfile holds no passphrase, and a self-managed backend needs a secrets
+ * provider for every `pulumi up`.
+ */
+export const STATE_KEY_RING = "gantry-pulumi";
+export const KMS_USER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter";

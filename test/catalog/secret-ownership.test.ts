@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { loadCatalog } from "../../catalog/load";
+import { formatProblem } from "../../catalog/problems";
 import { catalogOf, PLATFORM_YAML } from "../support/catalog-fixture";
 
 /*
@@ -22,6 +24,26 @@ describe("secrets a service may reference", () => {
       'services/api/service.yaml:5:9 secrets.NEAR: secret ownership: api may reference only secrets it owns (ids "api" or "api-*") or ones gantry:secrets.shared lends it, and the id given (not shown: it may be the secret itself) is neither',
     ]);
     expect(lines.join("\n")).not.toContain("storefront-session-key");
+  });
+
+  it("refuses a secret of a service whose name extends this one's: api-gateway-* is api-gateway's, not api's", () => {
+    const services = {
+      api: "name: api\nkind: service\nsecrets:\n  GW: api-gateway-signing-key\n  OWN: api-db-password\n",
+      gw: "name: api-gateway\nkind: service\nsecrets:\n  KEY: api-gateway-signing-key\n",
+    };
+    const lines = errors(services);
+    expect(lines).toEqual([
+      'services/api/service.yaml:4:7 secrets.GW: secret ownership: GW names a secret of service api-gateway (ids "api-gateway" or "api-gateway-*"), not of api; gantry:secrets.shared may lend it to api',
+    ]);
+    expect(lines.join("\n")).not.toContain("signing-key");
+    // Lent by the platform config, it is api's to read.
+    expect(errors(services, "  gantry:secrets:\n    shared:\n      api-gateway-signing-key: [api]\n")).toEqual([]);
+  });
+
+  it("knows the other services even when validating one (--service)", () => {
+    const root = catalogOf({ api: "name: api\nkind: service\nsecrets:\n  GW: api-gateway-signing-key\n", gw: "name: api-gateway\nkind: service\n" }, { dev: PLATFORM_YAML("dev") }).root;
+    const only = loadCatalog({ projectDir: root, cwd: root, only: ["api"] }).problems.map(formatProblem);
+    expect(only).toEqual([expect.stringMatching(/^services\/api\/service\.yaml:4:7 secrets\.GW: secret ownership: GW names a secret of service api-gateway/)]);
   });
 
   it("refuses the issue's attack: a dev service reading a prod project's secret", () => {

@@ -35,6 +35,15 @@ describe("namespaces a service may deploy into", () => {
     expect(lines.filter((l) => l.includes("where the build agents run"))).toHaveLength(2);
   });
 
+  it.each([
+    ["default", "belongs to Kubernetes or GKE"],
+    ["kube-proxy", "belongs to Kubernetes or GKE"],
+    ["jenkins", "is where the build agents run"],
+  ])("refuses a service named %s without a namespace, which would land in the namespace of that name", (name, why) => {
+    expect(errorsOf("gke", `name: ${name}\n`)).toEqual([`services/svc/service.yaml:2:7 name: namespace "${name}" (the service's name, as no namespace is given) ${why}${why.startsWith("is") ? ", with their identities and caches" : ""}; give the service a namespace of its own`]);
+    expect(errorsOf("gke", `name: ${name}\nnamespace: shop\n`)).toEqual([]);
+  });
+
   it("accepts a namespace of the service's own", () => {
     expect(errorsOf("gke", "namespace: shop\n")).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mdCode, mdLink } from "../../environments/markdown";
+import { mdCode, mdLink } from "../../output/markdown";
 import { previewComment } from "../../environments/preview-comment";
 
 /* User text in a PR comment is inert: no image, link, @-mention or table cell break can come from it. */

@@ -86,6 +86,14 @@ describe("the pull-request identity", () => {
     expect(canRead(preview, ".pulumi/meta.yaml")).toBe(true);
   });
 
+  it("reads, never writes, the state of the stack the pull request's plan diffs against, as the Jenkinsfile exports it", () => {
+    const jenkinsfile = fs.readFileSync(path.join(PROJECT_DIR, "Jenkinsfile"), "utf8");
+    const planned = /pulumi stack export --stack (\S+) --file \.gantry\/last-\S+\.json/.exec(jenkinsfile.slice(jenkinsfile.indexOf("stage('Plan')")))?.[1];
+    expect(planned).toBe(config.previewBase);
+    for (const name of [".pulumi/stacks/gantry/dev.json", ".pulumi/stacks/gantry/dev.json.gz"]) expect([canRead(preview, name), canWrite(preview, name)], name).toEqual([true, false]);
+    expect(canRead(preview, ".pulumi/stacks/gantry/dev-2.json")).toBe(false);
+  });
+
   it("is usable only from the pull-request agents' Kubernetes service account", () => {
     const wi = byType(captured, WI).filter((b) => b.name === "pipeline-preview-workload-identity");
     expect(wi.map((b) => [b.inputs.serviceAccountId, b.inputs.role, b.inputs.member])).toEqual([
@@ -108,10 +116,28 @@ describe("the staging and prod deployers", () => {
     for (const who of [staging, prod]) for (const name of IDENTITIES_STATE) expect(canRead(who, name)).toBe(false);
   });
 
-  it("let prod grant pulls on staging's repository and nothing else there", () => {
-    expect(bindingsOf(prod).filter((b) => b.type === READER).map((b) => b.inputs)).toEqual([
-      { project: "acme-gantry-staging", location: "europe-west1", repository: "services", role: "roles/artifactregistry.repoAdmin", member: prod },
-    ]);
+  it("let prod grant pulls on staging's repository and nothing else there: no upload, no delete", () => {
+    const grants = bindingsOf(prod).filter((b) => b.type === READER).map((b) => b.inputs);
+    expect(grants).toEqual([{ project: "acme-gantry-staging", location: "europe-west1", repository: "services", role: expect.any(String), member: prod }]);
+    // A predefined role would be repoAdmin (uploads and deletes, sets no IAM) or admin (everything): a role of its own.
+    const role = byType(captured, CUSTOM_ROLE).find((r) => `projects/${r.inputs.project}/roles/${r.inputs.roleId}` === grants[0]!.role);
+    expect(role?.inputs.project).toBe("acme-gantry-staging");
+    expect(role?.inputs.permissions).toEqual(["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"]);
+  });
+
+  it("each encrypt their own stack's config secrets with a Cloud KMS key of their own, which no other identity may use", () => {
+    const rings = byType(captured, "gcp:kms/keyRing:KeyRing");
+    const keys = byType(captured, "gcp:kms/cryptoKey:CryptoKey");
+    const users = byType(captured, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    const projectOfKey = (keyId: string) => rings.find((r) => keys.some((k) => k.inputs.keyRing === `${r.name}_id` && `${k.name}_id` === keyId))?.inputs.project;
+    expect(users.map((u) => [u.inputs.member, projectOfKey(u.inputs.cryptoKeyId), u.inputs.role]).sort()).toEqual(
+      [
+        [prod, "acme-gantry-prod", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+        [staging, "acme-gantry-staging", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+      ].sort(),
+    );
+    expect(users.filter((u) => u.inputs.member === preview)).toEqual([]);
+    expect(new Set(keys.map((k) => k.inputs.name))).toEqual(new Set(["staging", "prod"]));
   });
 
   it("are usable only from the trusted agents' namespace", () => {
@@ -125,7 +151,7 @@ describe("the staging and prod deployers", () => {
 
 describe("what every identity holds", () => {
   it("grants secrets through a role that cannot read a secret's value", () => {
-    const roles = byType(captured, CUSTOM_ROLE);
+    const roles = byType(captured, CUSTOM_ROLE).filter((r) => r.inputs.roleId === "gantrySecretIamAdmin");
     expect(roles.map((r) => r.inputs.project).sort()).toEqual(["acme-gantry-dev", "acme-gantry-prod", "acme-gantry-staging"]);
     for (const r of roles) expect(r.inputs.permissions).toEqual(["secretmanager.secrets.get", "secretmanager.secrets.getIamPolicy", "secretmanager.secrets.setIamPolicy"]);
   });

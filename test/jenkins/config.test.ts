@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadPlatform } from "../../catalog/platform";
+import { formatProblem } from "../../catalog/problems";
+import { PROJECT_DIR } from "../service/harness";
 import { platformConfig } from "../../catalog/schema/platform";
 import { cacheFor } from "../../components/pack/cache";
 
@@ -75,6 +77,29 @@ describe("gantry:jenkins", () => {
     const { config, problems } = loadPlatform(dir, "ci", dir);
     expect(config).toBeUndefined();
     expect(problems).toEqual([expect.objectContaining({ file: "Pulumi.ci.yaml", line: 8, field: "gantry:jenkins.diskSizeGb", severity: "error" })]);
+  });
+});
+
+describe("gantry:buildEngine and the agent's GANTRY_BUILD_ENGINE", () => {
+  const stack = (dir: string, engine: string) =>
+    fs.writeFileSync(path.join(dir, "Pulumi.ci.yaml"), ["config:", "  gantry:project: acme-ci-tools", "  gantry:region: europe-west1", `  gantry:buildEngine: ${engine}`, "  gantry:buildCache: {mode: bind}", ""].join("\n"));
+
+  it("runs pack on an agent that says so, for a stack whose pods run the lifecycle, as the Jenkinsfile's VM agents do", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-engine-"));
+    stack(dir, "lifecycle");
+    expect(loadPlatform(dir, "ci", dir, {}).config!.buildEngine).toBe("lifecycle");
+    expect(loadPlatform(dir, "ci", dir, { GANTRY_BUILD_ENGINE: "pack" }).config!.buildEngine).toBe("pack");
+    const jenkinsfile = fs.readFileSync(path.join(PROJECT_DIR, "Jenkinsfile"), "utf8");
+    const vm = jenkinsfile.slice(jenkinsfile.indexOf("void onVmPackCheckout("), jenkinsfile.indexOf("void installPack("));
+    expect(vm).toMatch(/installPack\(\)\s+\/\/[^\n]*\n\s+withEnv\(\['GANTRY_BUILD_ENGINE=pack'\]\) \{\s+body\(\)/);
+  });
+
+  it("refuses an engine the agent names wrongly, at the setting it overrides", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-engine-"));
+    stack(dir, "lifecycle");
+    const { config, problems } = loadPlatform(dir, "ci", dir, { GANTRY_BUILD_ENGINE: "kaniko" });
+    expect(config).toBeUndefined();
+    expect(problems.map(formatProblem)).toEqual(['Pulumi.ci.yaml:4:23 gantry:buildEngine: GANTRY_BUILD_ENGINE is "kaniko" in the environment; the agent\'s build engine, over this setting, must be pack or lifecycle']);
   });
 });
 

@@ -17,7 +17,8 @@ describe("the Jenkinsfile and the files it names", () => {
   it("runs the pipeline the issue asks for", () => {
     for (const step of [
       "sh 'npm ci'",
-      "sh 'npm test'",
+      "sh 'GANTRY_REAL_TIER=off npm test'",
+      "sh 'npx vitest run test/real'",
       "sh 'npx gantry validate'",
       "npx pulumi stack export --stack dev --file .gantry/last-dev.json",
       "npx gantry plan --stack dev --markdown --full-file .gantry/plan-full.md${last} > .gantry/plan.md",
@@ -39,6 +40,33 @@ describe("the Jenkinsfile and the files it names", () => {
     expect(prod).toMatch(/beforeInput true/);
     expect(prod).toMatch(/input \{[^}]*submitter 'gantry-prod-approvers'/);
     expect(prod.indexOf("input {")).toBeLessThan(prod.indexOf("withProdAgent"));
+  });
+
+  it("runs the fast tier in the check pod and the real tier (root, its own dockerd) only on a VM of its own, never in a pod", () => {
+    // CI=true makes a real tier that cannot run fail the run: the non-root check pod must leave it out, by name.
+    expect(jenkinsfile).toMatch(/^\s+CI = 'true'$/m);
+    expect(jenkinsfile.match(/sh '[^'\n]*npm test/g)).toEqual(["sh 'GANTRY_REAL_TIER=off npm test"]);
+    const check = jenkinsfile.slice(jenkinsfile.indexOf("stage('Check')"), jenkinsfile.indexOf("stage('Real tier')"));
+    expect(check).toContain("sh 'GANTRY_REAL_TIER=off npm test'");
+    const real = jenkinsfile.slice(jenkinsfile.indexOf("stage('Real tier')"), jenkinsfile.indexOf("stage('Preview')"));
+    expect(real).toContain("node(env.GANTRY_REAL_TIER_LABEL) {");
+    expect(real).not.toMatch(/withCheckAgent|withPreviewAgent|withStagingAgent|withProdAgent|podTemplate|onPod|lock\(/);
+    // Without such a VM the run says so (unstable), rather than passing as if the tier had run.
+    expect(real.indexOf("unstable(")).toBeLessThan(real.indexOf("node(env.GANTRY_REAL_TIER_LABEL)"));
+  });
+
+  it("clears a trusted slot's cache only from main: the slot's pod runs the branch's own code as staging's identity", () => {
+    const start = jenkinsfile.indexOf("void clearCache() {");
+    const body = jenkinsfile.slice(start, jenkinsfile.indexOf("\n}\n", start));
+    const guard = body.indexOf("if (trusted && env.BRANCH_NAME != 'main') {\n    error(");
+    expect(guard).toBeGreaterThan(0);
+    // Before any agent is taken, VM or pod.
+    for (const step of ["nodesByLabel(", "node(", "lock(", "onPod("]) expect(guard, step).toBeLessThan(body.indexOf(step));
+    // The other ways onto a trusted agent are stages that run on main only.
+    for (const stage of ["Staging", "Prod"]) {
+      const text = jenkinsfile.slice(jenkinsfile.indexOf(`stage('${stage}')`), jenkinsfile.indexOf("steps {", jenkinsfile.indexOf(`stage('${stage}')`)));
+      expect(text, stage).toContain("branch 'main'");
+    }
   });
 
   it("fans staging's builds out as N shards on N cache slots, then deploys once", () => {

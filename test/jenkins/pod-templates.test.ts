@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import YAML from "yaml";
 import { loadCatalog } from "../../catalog/load";
 import { GOOGLE_BUILDER, platformConfig } from "../../catalog/schema/platform";
 import { loadIdentities } from "../../infra/identities/config";
-import { CNB_GID } from "../../infra/jenkins/cache-folders";
+import { CNB_GID, CNB_UID } from "../../infra/jenkins/cache-folders";
 import { slotNames, untrustedLabel, untrustedSlotNames } from "../../infra/jenkins/slots";
 import { PROJECT_DIR } from "../service/harness";
 import { restrictedViolations } from "../support/pod-security";
@@ -96,6 +97,13 @@ describe.each(Object.keys(TEMPLATES) as (keyof typeof TEMPLATES)[])("jenkins %s 
     expect(read(template.file)).not.toMatch(/privileged: true|docker\.sock|DOCKER_HOST/);
   });
 
+  it("gives every container a numeric non-root user: the images name theirs (USER cnb, USER jenkins), which the kubelet cannot check against runAsNonRoot", () => {
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      const uid = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
+      expect(typeof uid === "number" && uid > 0, `${name}/${c.name} runAsUser ${uid}`).toBe(true);
+    }
+  });
+
   it("runs at its trust level: namespace, service account and the identity behind it", () => {
     const untrusted = template.trust === "pull-request";
     expect(pod.metadata.labels["gantry.dev/trust"]).toBe(template.trust);
@@ -156,9 +164,9 @@ describe("caches by trust level", () => {
       for (const m of [...bindMounts, defaultMount]) expect(m.replace(/\/+$/, "")).toBe(mount);
       expect(pods[name].spec.securityContext.fsGroup).toBe(CNB_GID);
       expect(claimsOf(pods[name])).toEqual([TEMPLATES[name].claim]);
-      // The builder image is the build container: the lifecycle runs in it, as its own user.
+      // The builder image is the build container: the lifecycle runs in it, as the builder's CNB user.
       expect(gantry.image).toBe(GOOGLE_BUILDER);
-      expect(gantry.securityContext.runAsUser).toBeUndefined();
+      expect([gantry.securityContext.runAsUser, gantry.securityContext.runAsGroup]).toEqual([CNB_UID, CNB_GID]);
     }
     expect(field("DEFAULT_BUILDER")).toBe(GOOGLE_BUILDER);
   });
@@ -175,6 +183,13 @@ describe("identities the pipeline holds", () => {
       [identities.namespaces.trusted, "gantry-prod", `gantry-prod@${identities.prod}.iam.gserviceaccount.com`],
     ]);
     for (const pod of Object.values(pods)) expect(accounts.some((a) => a.metadata.name === pod.spec.serviceAccountName && a.metadata.namespace === pod.metadata.namespace)).toBe(true);
+  });
+
+  it("declares both agent namespaces enforcing the restricted Pod Security Standard", () => {
+    const namespaces = YAML.parseAllDocuments(read("jenkins/service-accounts.yaml")).map((d) => d.toJS()).filter((d) => d.kind === "Namespace");
+    for (const n of namespaces) expect(() => new Namespace(n).validate()).not.toThrow();
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([identities.namespaces.trusted, identities.namespaces.untrusted].sort());
+    for (const n of namespaces) expect(n.metadata.labels["pod-security.kubernetes.io/enforce"], n.metadata.name).toBe("restricted");
   });
 
   it("holds no credential a pull request's pod could read: no Jenkins credentials, the state backend reached as the pod's identity", () => {

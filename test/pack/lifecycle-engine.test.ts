@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyUploadSet, creatorArgs, groupBuildpacks, lifecycleEngine, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
+import { builderUserProblem, copyUploadSet, creatorArgs, groupBuildpacks, lifecycleEngine, platformEnv, rebaserArgs } from "../../components/pack/engines/lifecycle";
 import { listUploadSet } from "../../components/pack/fingerprint/walk";
 import { packInputs } from "../support/pack-inputs";
 
@@ -167,6 +167,16 @@ describe("a lifecycle build that cannot start", () => {
     const outcome = await lifecycleEngine().build(c.ctx);
     expect(outcome.run.tail).toEqual(["secret build env GANTRY_TEST_UNSET_SECRET is not set where pulumi up runs"]);
     expect(c.ran).toEqual([]);
+  });
+
+  it("says so when it runs as neither root nor the builder's user, who owns /workspace and /layers", () => {
+    expect(builderUserProblem(1001, { CNB_USER_ID: "1000" })).toBe(
+      "running as uid 1001, but the builder's user is CNB_USER_ID=1000, who owns /workspace and /layers: run the build container as that user (runAsUser in the pod template)",
+    );
+    expect(builderUserProblem(1000, { CNB_USER_ID: "1000" })).toBeUndefined();
+    // Root drops to the builder's user; a builder that names no user leaves nothing to compare.
+    expect(builderUserProblem(0, { CNB_USER_ID: "1000" })).toBeUndefined();
+    expect(builderUserProblem(1001, {})).toBeUndefined();
   });
 
   it("refuses a Docker volume cache at check time", () => {

@@ -22,6 +22,7 @@ import { headManifest } from "../support/registry";
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const MODULES = fs.realpathSync(path.join(REPO_ROOT, "node_modules"));
 const SECRET = "lifecycle-Secret-t0ken";
 type Outputs = Record<string, unknown> & { digest: string; imageRef: string; tag: string; lastOperation: string; logPath: string; sbomDir: string };
 const out = (s: UpResult) => s.outputs as Outputs;
@@ -78,6 +79,8 @@ describeReal("the lifecycle engine: daemonless builds inside the builder image, 
           "--network", "host",
           "-v", `${command}:${command}:ro`,
           "-v", `${REPO_ROOT}:${REPO_ROOT}:ro`,
+          // node_modules may be a link out of the checkout (a git worktree sharing another's): mount where it leads.
+          ...(MODULES === path.join(REPO_ROOT, "node_modules") ? [] : ["-v", `${MODULES}:${MODULES}:ro`]),
           "-v", `${work}:${work}`,
           "-w", REPO_ROOT,
           ...Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),

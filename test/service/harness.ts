@@ -37,6 +37,8 @@ function computed(type: string, name: string, inputs: any): Record<string, unkno
     }
     case "gcp:cloudrunv2/service:Service":
       return { uri: `https://${inputs.name}-h4sh-ew.a.run.app` };
+    case "gcp:projects/iAMCustomRole:IAMCustomRole":
+      return { name: `projects/${inputs.project}/roles/${inputs.roleId}` };
     case "gcp:artifactregistry/repository:Repository":
       return { registryUri: `${inputs.location}-docker.pkg.dev/${inputs.project}/${inputs.repositoryId}` };
     case PACK: {

@@ -124,6 +124,16 @@ export function copyUploadSet(source: string, dest: string, upload: { include?: 
   return copied;
 }
 
+/**
+ * Why this process cannot run the phases, or undefined: not root (which drops to the builder's user) and not the
+ * builder's user either, who owns /workspace and /layers. Said before the lifecycle fails on a permission.
+ */
+export function builderUserProblem(uid: number | undefined, env: Record<string, string | undefined>): string | undefined {
+  const want = env.CNB_USER_ID;
+  if (uid === undefined || uid === 0 || !want || String(uid) === want) return undefined;
+  return `running as uid ${uid}, but the builder's user is CNB_USER_ID=${want}, who owns /workspace and /layers: run the build container as that user (runAsUser in the pod template)`;
+}
+
 /** Root drops to the builder's user, as pack does; the builder image names it in CNB_USER_ID/CNB_GROUP_ID. */
 function dropTo(): { uid: string; gid: string } | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
@@ -175,6 +185,8 @@ export function lifecycleEngine(): BuildEngine {
         const tail = [`${absent.join(" and ")} not found: the lifecycle engine runs inside the builder image, which makes them (or set CNB_APP_DIR / CNB_LAYERS_DIR)`];
         return { run: { code: 1, signal: null, timedOut: false, output: "", tail }, buildpacks: [] };
       }
+      const wrongUser = builderUserProblem(process.getuid?.(), process.env);
+      if (wrongUser) return { run: { code: 1, signal: null, timedOut: false, output: "", tail: [wrongUser] }, buildpacks: [] };
       const platformDir = path.join(ctx.dir, "platform");
       fs.mkdirSync(path.join(platformDir, "env"), { recursive: true });
       emptyDir(appDir);
