@@ -8,7 +8,7 @@ import { buildStageConfig, makeRealEngineProject, ok, previewSteps, type RealEng
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packProcesses } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 import { textsUnder } from "../support/files";
-import { headManifest } from "../support/registry";
+import { headManifest, listTags } from "../support/registry";
 
 /*
  * Gantry's own program (infra/index.ts, as Pulumi.yaml and package.json name it) under the real Pulumi CLI v3.248
@@ -144,6 +144,40 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(logs("web")).toHaveLength(webLogs + 1);
     const after = await outputs();
     expect(crane(world(), ["digest", after.web!.image]).trim()).toBe(after.web!.digest);
+  }, 15 * 60_000);
+
+  it("a failing buildpack fails the up with pack's last lines and the log path; the checkpoint keeps the previous digest and nothing is published", async () => {
+    const before = await outputs();
+    const host = world().registry.host;
+    const repo = before.web!.image.split("@")[0]!.slice(host.length + 1);
+    const tagsBefore = (await listTags(host, repo)).sort();
+    const depsFile = path.join(project.dir, "services", "web", "deps.txt");
+    const goodDeps = fs.readFileSync(depsFile, "utf8");
+    // A dependency the package index does not have: the deps buildpack fails in BUILDING, as pip would.
+    fs.writeFileSync(depsFile, `${goodDeps}missing-internal-lib==0.1\n`);
+    const webLogs = logs("web").length;
+    try {
+      const run = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]);
+      const text = `${run.stdout}\n${run.stderr}`;
+      expect(run.status, text).not.toBe(0);
+      expect(text).toContain("pack build for web failed with exit status 1");
+      expect(text).toContain("ERROR: deps: dependency missing-internal-lib==0.1");
+      expect(logs("web")).toHaveLength(webLogs + 1);
+      expect(text).toContain(`--- full log: ${path.join(project.logDir, "web", logs("web").at(-1)!)}`);
+      // What the engine kept, read from the checkpoint itself: web's PackImage still holds the previous image.
+      const exported = JSON.parse(ok(await project.pulumi(["stack", "export", "--stack", "build"]), "pulumi stack export")) as {
+        deployment: { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> };
+      };
+      const web = exported.deployment.resources.filter((r) => /\$?pulumi-nodejs:dynamic[/:]/.test(r.urn) && r.urn.endsWith("::web"));
+      expect(web).toHaveLength(1);
+      expect(web[0]!.outputs).toMatchObject({ digest: before.web!.digest, imageRef: before.web!.image });
+      expect(await outputs()).toEqual(before);
+      // Nothing half-published: no new tag, and the deployed digest is still served.
+      expect((await listTags(host, repo)).sort()).toEqual(tagsBefore);
+      expect((await headManifest(host, repo, before.web!.digest)).status).toBe(200);
+    } finally {
+      fs.writeFileSync(depsFile, goodDeps);
+    }
   }, 15 * 60_000);
 
   /** Starts an up whose web build downloads `dep` slowly, and resolves once pack is running. */
