@@ -180,6 +180,8 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     }
   }, 15 * 60_000);
 
+  /** The provider's scratch folders (secret files among them), in the TMPDIR the CLI hands its plugins. */
+  const scratchFolders = () => fs.readdirSync(path.join(project.dir, "..", "tmp")).filter((f) => f.startsWith("gantry-pack-"));
   /** Starts an up whose web build downloads `dep` slowly, and resolves once pack is running. */
   const interruptibleUp = async (html: string, dep: string) => {
     fs.writeFileSync(path.join(project.dir, "services", "web", "public", "index.html"), html);
@@ -193,6 +195,8 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 2000));
+    // The build's scratch folder is where nothingLeft looks for it afterwards.
+    expect(scratchFolders().length).toBeGreaterThan(0);
     return started;
   };
   // Ctrl-C in a terminal: SIGINT to the foreground process group. Pulumi starts each plugin in a group of its own,
@@ -201,6 +205,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   const nothingLeft = () => {
     expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
     expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
+    expect(scratchFolders()).toEqual([]);
   };
   /** With the fast package server back, the next up completes and the image serves the edited page. */
   const nextUpServes = async (html: string) => {
