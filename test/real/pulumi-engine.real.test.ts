@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
-import { docker } from "../support/real/docker-engine";
+import { containers, dockerConfigDir, startDockerEngine, stopDockerEngine, type DockerEngineInfo } from "../support/real/docker-engine";
+import { waitFor } from "../support/processes";
 import { buildStageConfig, makeRealEngineProject, ok, previewSteps, type RealEngineProject } from "../support/real/pulumi-engine";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packProcesses } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
@@ -15,6 +16,8 @@ import { headManifest, listTags } from "../support/registry";
  * on a file backend, in a stage: build stack: every service's PackImage, with the real pack, builder and registry.
  * The engine's language host and dynamic-provider launcher are ours (Pulumi's are not served here:
  * test/real/tools/language-host); everything else, from the CLI to the provider's serialized closure, is Pulumi's.
+ * The builds run on a Docker engine of this file's own (pulling the builder from the run's registry), so "no pack
+ * process, no container left" after a Ctrl-C is exact while other test files build on the shared one.
  */
 
 const SECRET = "engine-deps-t0ken-Never-In-State";
@@ -28,6 +31,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   // Big, paced dependencies: a build that is still downloading when the test presses Ctrl-C.
   let slowDeps: DepsServer;
   let project: RealEngineProject;
+  let engine: DockerEngineInfo;
 
   const stackYaml = (runImage: string) => buildStageConfig(world(), runImage, "  gantry:maxParallelBuilds: 2\n  gantry:buildTimeout: 10m\n");
   const serviceYaml = (name: string, depsUrl: string) =>
@@ -53,7 +57,10 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     deps = await startDepsServer({ token: SECRET });
     // 4 MiB at 128 KiB/s: half a minute, long enough to interrupt and short enough to wait for.
     slowDeps = await startDepsServer({ token: SECRET, bytesPerDep: 4 * 1024 * 1024, bytesPerSecond: 128 * 1024 });
-    project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET });
+    engine = await startDockerEngine();
+    const packHome = path.join(engine.root, "pack-home");
+    fs.mkdirSync(packHome, { recursive: true });
+    project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET, DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfigDir(engine), PACK_HOME: packHome });
     for (const name of SERVICES) {
       const app = makeApp({ html: `${name} v1\n`, deps: [`${name}-dep==1.0.0`] });
       fs.cpSync(app, path.join(project.dir, "services", name), { recursive: true });
@@ -68,6 +75,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     project?.close();
     await deps?.close();
     await slowDeps?.close();
+    if (engine) await stopDockerEngine(engine);
   });
 
   it("preview says each image will be built, and gantry plan agrees", async () => {
@@ -190,7 +198,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     serviceYaml("web", slowDeps.url);
     const started = project.start(["up", "--yes", "--skip-preview", "--stack", "build"]);
     const until = Date.now() + 5 * 60_000;
-    while (packProcesses(world(), world().env.DOCKER_HOST).length === 0) {
+    while (packProcesses(world(), engine.host).length === 0) {
       if (Date.now() > until) throw new Error("pack never started");
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -202,9 +210,9 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   // Ctrl-C in a terminal: SIGINT to the foreground process group. Pulumi starts each plugin in a group of its own,
   // so the CLI alone gets the first one.
   const ctrlC = (child: ChildProcess) => process.kill(-child.pid!, "SIGINT");
-  const nothingLeft = () => {
-    expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
-    expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
+  const nothingLeft = async () => {
+    await waitFor(() => packProcesses(world(), engine.host).length === 0, 30_000, "no pack process left");
+    await waitFor(() => containers(engine).length === 0, 30_000, "no build container left (docker ps -a)");
     expect(scratchFolders()).toEqual([]);
   };
   /** With the fast package server back, the next up completes and the image serves the edited page. */
@@ -220,7 +228,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     const run = await done;
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}\n${run.stderr}`).toMatch(/update canceled/);
-    nothingLeft();
+    await nothingLeft();
     await nextUpServes("web v2\n");
   }, 20 * 60_000);
 
@@ -234,7 +242,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     // Not the minutes the paced download would take.
     expect(Date.now() - interrupted).toBeLessThan(60_000);
     expect(run.status).not.toBe(0);
-    nothingLeft();
+    await nothingLeft();
     await nextUpServes("web v3\n");
   }, 20 * 60_000);
 
