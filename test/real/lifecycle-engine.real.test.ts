@@ -22,6 +22,8 @@ import { headManifest } from "../support/registry";
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Where the modules really are: a git worktree may link node_modules to another checkout's, which the container must see too. */
+const MODULES = fs.realpathSync(path.join(REPO_ROOT, "node_modules"));
 const SECRET = "lifecycle-Secret-t0ken";
 type Outputs = Record<string, unknown> & { digest: string; imageRef: string; tag: string; lastOperation: string; logPath: string; sbomDir: string };
 const out = (s: UpResult) => s.outputs as Outputs;
@@ -78,6 +80,7 @@ describeReal("the lifecycle engine: daemonless builds inside the builder image, 
           "--network", "host",
           "-v", `${command}:${command}:ro`,
           "-v", `${REPO_ROOT}:${REPO_ROOT}:ro`,
+          ...(MODULES.startsWith(`${REPO_ROOT}/`) ? [] : ["-v", `${MODULES}:${MODULES}:ro`]),
           "-v", `${work}:${work}`,
           "-w", REPO_ROOT,
           ...Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
