@@ -13,6 +13,11 @@ import { startRegistry, type RunningRegistry } from "../support/registry";
  * `gantry build --shard K/N` as the Jenkins stages run it, then `pulumi up`: the shards run the provider's own path
  * (realize) in this process with the `pack` stand-in on PATH, publishing to a real OCI registry; the `up` runs in
  * Pulumi's dynamic-provider host with no state, as on the agent that runs it after the shards.
+ *
+ * Why the stand-in here: a shard that fails at a given phase on cue (PACK_STANDIN_FAIL), which the real tools cannot
+ * be made to do, and builds of a fixed length (PACK_STANDIN_DELAY_MS), without which the slot-order tests could
+ * not say which build held the slot. Shards building with the real pack, and the up after them running none, are
+ * in test/real/adoption.real.test.ts.
  */
 
 let registry: RunningRegistry;

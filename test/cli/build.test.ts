@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 
 /*
  * `gantry build` as a person or the pipeline runs it, on this repository's own stacks. Only --dry-run and refusals:
- * the real builds are test/build/shards.host.test.ts (stand-in pack, real registry). No registry is reachable from
- * a test, so every lookup is a miss and every image is a first build.
+ * the builds are test/build/shards.host.test.ts (stand-in pack, real registry) and test/real/adoption.real.test.ts
+ * (the real pack). No registry is reachable from a test, so every lookup is a miss and every image is a first build.
  */
 
 const root = path.join(__dirname, "..", "..");

@@ -10,6 +10,11 @@ import { getManifest, headManifest, putManifest, startRegistry, type RunningRegi
  * The registry as the build cache, as `pulumi up` runs it: the provider in Pulumi's own dynamic-provider host, the
  * `pack` stand-in publishing to a real OCI registry (Debian's docker-registry). Each "world" is one provider process
  * with no state of its own: another stack, another agent, or a retried `up` that lost its progress.
+ *
+ * Why the stand-in here: these are the fast tier's checks of the adoption rules (a dozen stacks and retries, in
+ * seconds), and a build that fails on cue (PACK_STANDIN_FAIL) for the retried up, which the real tools cannot be
+ * made to do. Adoption with the real pack, lifecycle and builder (two stacks, a forged tag, shards) is in
+ * test/real/adoption.real.test.ts.
  */
 
 const RUN_IMAGE = "gcr.io/buildpacks/google-22/run@sha256:" + "a".repeat(64);

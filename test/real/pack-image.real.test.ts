@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { imageTag } from "../../components/pack/provider";
 import { up, type ResourceState, type UpResult } from "../support/pack-up";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
+import { docker } from "../support/real/docker-engine";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packRuns, realArgs, runInImage, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 import { textsUnder } from "../support/files";
@@ -177,6 +178,21 @@ describeReal("PackImage with the real pack, lifecycle, builder and registry", (w
       expect(log).toMatch(/^\[exporter\] \*\*\* Images \(sha256:/m);
       expect(await httpFromImage(w, out(state).imageRef)).toBe("untrusted\n");
       expect(imageTag(String(state.inputs.fingerprint), w.stack.runV1)).toBe(out(state).tag);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  });
+
+  it("build.defaultProcess is pack's --default-process: the image starts that Procfile process, not web", async () => {
+    const w = world();
+    const app = makeApp({ html: "printed by the job process\n" });
+    try {
+      const state = await up(ph.host, "jobproc", { ...realArgs(w, ph, "jobproc", app), defaultProcess: "job" });
+      expect(fs.readFileSync(out(state).logPath, "utf8")).toMatch(/ --default-process job( |$)/m);
+      const config = JSON.parse(crane(w, ["config", out(state).imageRef])) as { config: { Entrypoint: string[] } };
+      expect(config.config.Entrypoint).toEqual(["/cnb/process/job"]);
+      // No command given: the image's own default, the job process, prints the page and exits.
+      expect(docker(w.engine, ["run", "--rm", "--network", "host", out(state).imageRef])).toBe("printed by the job process\n");
     } finally {
       fs.rmSync(app, { recursive: true, force: true });
     }

@@ -3,18 +3,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDepsServer, type DepsServer } from "../support/real/deps-server";
-import { docker } from "../support/real/docker-engine";
+import { containers, dockerConfigDir, startDockerEngine, stopDockerEngine, type DockerEngineInfo } from "../support/real/docker-engine";
+import { waitFor } from "../support/processes";
 import { buildStageConfig, makeRealEngineProject, ok, previewSteps, type RealEngineProject } from "../support/real/pulumi-engine";
 import { crane, expectRebasedOntoV2, httpFromImage, layerDigests, makeApp, packProcesses } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
 import { textsUnder } from "../support/files";
-import { headManifest } from "../support/registry";
+import { headManifest, listTags } from "../support/registry";
 
 /*
  * Gantry's own program (infra/index.ts, as Pulumi.yaml and package.json name it) under the real Pulumi CLI v3.248
  * on a file backend, in a stage: build stack: every service's PackImage, with the real pack, builder and registry.
  * The engine's language host and dynamic-provider launcher are ours (Pulumi's are not served here:
  * test/real/tools/language-host); everything else, from the CLI to the provider's serialized closure, is Pulumi's.
+ * The builds run on a Docker engine of this file's own (pulling the builder from the run's registry), so "no pack
+ * process, no container left" after a Ctrl-C is exact while other test files build on the shared one.
  */
 
 const SECRET = "engine-deps-t0ken-Never-In-State";
@@ -28,6 +31,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
   // Big, paced dependencies: a build that is still downloading when the test presses Ctrl-C.
   let slowDeps: DepsServer;
   let project: RealEngineProject;
+  let engine: DockerEngineInfo;
 
   const stackYaml = (runImage: string) => buildStageConfig(world(), runImage, "  gantry:maxParallelBuilds: 2\n  gantry:buildTimeout: 10m\n");
   const serviceYaml = (name: string, depsUrl: string) =>
@@ -53,7 +57,10 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     deps = await startDepsServer({ token: SECRET });
     // 4 MiB at 128 KiB/s: half a minute, long enough to interrupt and short enough to wait for.
     slowDeps = await startDepsServer({ token: SECRET, bytesPerDep: 4 * 1024 * 1024, bytesPerSecond: 128 * 1024 });
-    project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET });
+    engine = await startDockerEngine();
+    const packHome = path.join(engine.root, "pack-home");
+    fs.mkdirSync(packHome, { recursive: true });
+    project = makeRealEngineProject(world(), { DEPS_TOKEN: SECRET, DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfigDir(engine), PACK_HOME: packHome });
     for (const name of SERVICES) {
       const app = makeApp({ html: `${name} v1\n`, deps: [`${name}-dep==1.0.0`] });
       fs.cpSync(app, path.join(project.dir, "services", name), { recursive: true });
@@ -68,6 +75,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     project?.close();
     await deps?.close();
     await slowDeps?.close();
+    if (engine) await stopDockerEngine(engine);
   });
 
   it("preview says each image will be built, and gantry plan agrees", async () => {
@@ -146,6 +154,42 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     expect(crane(world(), ["digest", after.web!.image]).trim()).toBe(after.web!.digest);
   }, 15 * 60_000);
 
+  it("a failing buildpack fails the up with pack's last lines and the log path; the checkpoint keeps the previous digest and nothing is published", async () => {
+    const before = await outputs();
+    const host = world().registry.host;
+    const repo = before.web!.image.split("@")[0]!.slice(host.length + 1);
+    const tagsBefore = (await listTags(host, repo)).sort();
+    const depsFile = path.join(project.dir, "services", "web", "deps.txt");
+    const goodDeps = fs.readFileSync(depsFile, "utf8");
+    // A dependency the package index does not have: the deps buildpack fails in BUILDING, as pip would.
+    fs.writeFileSync(depsFile, `${goodDeps}missing-internal-lib==0.1\n`);
+    const webLogs = logs("web").length;
+    try {
+      const run = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "build"]);
+      const text = `${run.stdout}\n${run.stderr}`;
+      expect(run.status, text).not.toBe(0);
+      expect(text).toContain("pack build for web failed with exit status 1");
+      expect(text).toContain("ERROR: deps: dependency missing-internal-lib==0.1");
+      expect(logs("web")).toHaveLength(webLogs + 1);
+      expect(text).toContain(`--- full log: ${path.join(project.logDir, "web", logs("web").at(-1)!)}`);
+      // What the engine kept, read from the checkpoint itself: web's PackImage still holds the previous image.
+      const exported = JSON.parse(ok(await project.pulumi(["stack", "export", "--stack", "build"]), "pulumi stack export")) as {
+        deployment: { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> };
+      };
+      const web = exported.deployment.resources.filter((r) => /\$?pulumi-nodejs:dynamic[/:]/.test(r.urn) && r.urn.endsWith("::web"));
+      expect(web).toHaveLength(1);
+      expect(web[0]!.outputs).toMatchObject({ digest: before.web!.digest, imageRef: before.web!.image });
+      expect(await outputs()).toEqual(before);
+      // Nothing half-published: no new tag, and the deployed digest is still served.
+      expect((await listTags(host, repo)).sort()).toEqual(tagsBefore);
+      expect((await headManifest(host, repo, before.web!.digest)).status).toBe(200);
+    } finally {
+      fs.writeFileSync(depsFile, goodDeps);
+    }
+  }, 15 * 60_000);
+
+  /** The provider's scratch folders (secret files among them), in the TMPDIR the CLI hands its plugins. */
+  const scratchFolders = () => fs.readdirSync(path.join(project.dir, "..", "tmp")).filter((f) => f.startsWith("gantry-pack-"));
   /** Starts an up whose web build downloads `dep` slowly, and resolves once pack is running. */
   const interruptibleUp = async (html: string, dep: string) => {
     fs.writeFileSync(path.join(project.dir, "services", "web", "public", "index.html"), html);
@@ -154,19 +198,22 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     serviceYaml("web", slowDeps.url);
     const started = project.start(["up", "--yes", "--skip-preview", "--stack", "build"]);
     const until = Date.now() + 5 * 60_000;
-    while (packProcesses(world(), world().env.DOCKER_HOST).length === 0) {
+    while (packProcesses(world(), engine.host).length === 0) {
       if (Date.now() > until) throw new Error("pack never started");
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 2000));
+    // The build's scratch folder is where nothingLeft looks for it afterwards.
+    expect(scratchFolders().length).toBeGreaterThan(0);
     return started;
   };
   // Ctrl-C in a terminal: SIGINT to the foreground process group. Pulumi starts each plugin in a group of its own,
   // so the CLI alone gets the first one.
   const ctrlC = (child: ChildProcess) => process.kill(-child.pid!, "SIGINT");
-  const nothingLeft = () => {
-    expect(packProcesses(world(), world().env.DOCKER_HOST)).toEqual([]);
-    expect(docker(world().engine, ["ps", "-q"]).trim()).toBe("");
+  const nothingLeft = async () => {
+    await waitFor(() => packProcesses(world(), engine.host).length === 0, 30_000, "no pack process left");
+    await waitFor(() => containers(engine).length === 0, 30_000, "no build container left (docker ps -a)");
+    expect(scratchFolders()).toEqual([]);
   };
   /** With the fast package server back, the next up completes and the image serves the edited page. */
   const nextUpServes = async (html: string) => {
@@ -181,7 +228,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     const run = await done;
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}\n${run.stderr}`).toMatch(/update canceled/);
-    nothingLeft();
+    await nothingLeft();
     await nextUpServes("web v2\n");
   }, 20 * 60_000);
 
@@ -195,7 +242,7 @@ describeReal("Gantry's program under the real Pulumi engine (a build stage)", (w
     // Not the minutes the paced download would take.
     expect(Date.now() - interrupted).toBeLessThan(60_000);
     expect(run.status).not.toBe(0);
-    nothingLeft();
+    await nothingLeft();
     await nextUpServes("web v3\n");
   }, 20 * 60_000);
 
