@@ -79,6 +79,11 @@ export function parseYaml(file: string, text: string): ParseResult {
   return { ok: true, source: { file, doc, lineCounter, value } };
 }
 
+// With `merge: true` the library gives a merge key the value Symbol("<<"), not the string.
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === MERGE_KEY || (typeof key.value === "symbol" && key.value.description === MERGE_KEY));
+}
+
 function wholeFile(file: string, message: string): Problem {
   return { file, line: 1, column: 1, field: "", severity: "error", message };
 }
@@ -112,7 +117,7 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
           if (keyNode) found.push({ node: keyNode, path, message: "a key must be a plain name, not a list, a mapping or an alias" });
           continue;
         }
-        const key = String(pair.key.value);
+        const key = isMergeKey(pair.key) ? MERGE_KEY : String(pair.key.value);
         if (key === "__proto__") {
           found.push({ node: pair.key, path: [...path, key], message: `"__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word` });
         }
@@ -162,6 +167,29 @@ function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return index.get(key);
 }
 
+// Merges nest only as deep as anchors defined before their aliases allow; this bounds a hostile file's chain.
+const MAX_MERGE_DEPTH = 32;
+
+/**
+ * The pair a `<<` merge brings into `map` for `key`, inside the merged mapping itself (an inline mapping, or the
+ * anchor an alias names): that is where the value is written. Keys written in `map` win over merged ones, and
+ * earlier sources of `<<: [*a, *b]` over later ones, as the yaml library merges them.
+ */
+function mergedPairOf(doc: Document.Parsed, map: YAMLMap, key: string, depth = 0): Pair | undefined {
+  if (depth > MAX_MERGE_DEPTH) return undefined;
+  for (const merge of map.items) {
+    if (!isMergeKey(merge.key)) continue;
+    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+    for (const item of sources) {
+      const target = isAlias(item) ? item.resolve(doc) : item;
+      if (!isMap(target)) continue;
+      const pair = pairOf(target, key) ?? mergedPairOf(doc, target, key, depth + 1);
+      if (pair) return pair;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Line and column of the node at `path`, or of its nearest existing ancestor when the field is missing
  * (a missing required field is reported where it should have been written).
@@ -174,7 +202,7 @@ export function locate(source: YamlSource, path: readonly PathKey[], atKey = fal
     const key = path[i]!;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = pairOf(node, String(key));
+      const pair = pairOf(node, String(key)) ?? mergedPairOf(source.doc, node, String(key));
       if (!pair) break;
       const keyNode = pair.key as Node;
       if (last && atKey) {

@@ -3,8 +3,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { otherKindField } from "../../catalog/kind-fields";
 import { loadCatalog } from "../../catalog/load";
 import { formatProblem } from "../../catalog/problems";
+import { cloudRunJob, cloudRunService, gkeWorkload } from "../../catalog/schema/service";
 import { BASE, catalogOf, errorsOf, PLATFORM_YAML } from "../support/catalog-fixture";
 
 /*
@@ -93,6 +95,33 @@ describe("inputs that passed silently", () => {
     expect(spec.kind === "service" && [spec.minInstances, spec.maxInstances]).toEqual([1, 4]);
   });
 
+  it("a problem in a merged field is located where its value is written, wherever the merge sits", () => {
+    // At the top level and after other keys: the mapping's own start (line 1, or `cpu:`) is not where the value is.
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}cpu: 1\n<<: {maxInstances: 99999999999}\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:4:20 maxInstances: must be at most 2147483647/),
+    ]);
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}<<: {minInstance: 1}\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:3:6 minInstance: unknown field \(did you mean "minInstances"\?\)/),
+    ]);
+    // Through an alias (and a list of them), at the anchor's value: that is the text to fix.
+    const anchored = `${BASE.service}cpu: 1\nenvironments:\n  prod: &big\n    maxInstances: 99999999999\n  dev:\n    <<: [{minInstances: 1}, *big]\n`;
+    expect(errors(project({ "services/a/service.yaml": anchored }, { dev: PLATFORM_YAML("dev"), prod: PLATFORM_YAML("prod") })).filter((l) => l.includes("[dev]"))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:6:19 environments\.dev\.maxInstances: must be at most 2147483647/),
+    ]);
+    // A key written beside the merge wins over the merged one, and is the one located.
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}<<: {maxInstances: 5}\nmaxInstances: 99999999999\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:4:15 maxInstances: /),
+    ]);
+    // Two merge keys in one mapping both apply (the library merges both); neither is "given twice".
+    const twice = project({ "services/a/service.yaml": `${BASE.service}environments:\n  prod: &p {minInstances: 1}\n  dev:\n    <<: *p\n    <<: {maxInstances: 3}\n` }, { dev: PLATFORM_YAML("dev"), prod: PLATFORM_YAML("prod") });
+    expect(errors(twice)).toEqual([]);
+    const dev = twice.services.dev![0]!.spec;
+    expect(dev.kind === "service" && [dev.minInstances, dev.maxInstances]).toEqual([1, 3]);
+    // The same in a stack's config.
+    const stack = `${PLATFORM_YAML("dev")}  <<: {gantry:buildTimeout: 0s}\n`;
+    expect(errors(project({ "services/a/service.yaml": BASE.service }, { dev: stack }))).toEqual([expect.stringMatching(/^Pulumi\.dev\.yaml:4:29 gantry:buildTimeout: must be 1m to 24h/)]);
+  });
+
   it("a file with a second document says so in Gantry's words", () => {
     const c = project({ "services/a/service.yaml": `${BASE.service}---\nname: b\n` });
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/a\/service\.yaml:3:1 holds more than one YAML document \(a second `---`\)/)]);
@@ -156,6 +185,25 @@ describe("messages that did not help", () => {
       expect.stringMatching(/:5:1 concurrency: .*autoscaling\.targetCPUUtilization$/),
       expect.stringMatching(/:6:1 ingress: .*serviceType \(ClusterIP, NodePort, LoadBalancer\)$/),
     ]);
+  });
+
+  it("every field of another kind says which kind takes it and what this kind uses instead", () => {
+    const shapes = { service: cloudRunService.shape, job: cloudRunJob.shape, gke: gkeWorkload.shape };
+    const fields = new Set(Object.values(shapes).flatMap((s) => Object.keys(s)));
+    const bare: string[] = [];
+    let checked = 0;
+    for (const kind of ["service", "job", "gke"] as const) {
+      for (const field of fields) {
+        if (field in shapes[kind]) continue;
+        checked++;
+        const message = otherKindField(kind, field);
+        // "only kind: X takes this field, not <kind>; <what this kind uses instead>"
+        if (!message || !/^only kind: [a-z ]+ takes? this field, not .+; \S/.test(message)) bare.push(`${kind}.${field}: ${message}`);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(30);
+    expect(bare).toEqual([]);
+    expect(errorsOf("gke", "schedule: '0 3 * * *'\n")).toEqual([expect.stringMatching(/:3:1 schedule: only kind: job takes this field, not a GKE workload \(kind: gke\); .*CronJob/)]);
   });
 
   it("a field no kind takes is still answered with did-you-mean", () => {
