@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { didYouMean } from "./suggest";
+import { closest, didYouMean } from "./suggest";
 import type { PathKey } from "./yaml-source";
 
 export interface FieldIssue {
@@ -19,17 +19,24 @@ function describeValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const suggestion = (match: string | undefined, spell: (key: string) => string) => (match === undefined ? "" : ` (did you mean "${spell(match)}"?)`);
+
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 
 /**
  * Turns zod's issues into messages a service owner understands, with a did-you-mean for unknown keys.
  * `keysAt` answers which keys are allowed at a path, so suggestions work at any depth.
  */
-export function explainIssues(issues: readonly Issue[], keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean = () => false): FieldIssue[] {
-  return issues.flatMap((issue) => explain(issue, keysAt, hidden));
+export function explainIssues(
+  issues: readonly Issue[],
+  keysAt: (path: PathKey[]) => string[],
+  hidden: (path: PathKey[]) => boolean = () => false,
+  spelled: (path: PathKey[], key: string) => string = (_path, key) => key,
+): FieldIssue[] {
+  return issues.flatMap((issue) => explain(issue, keysAt, hidden, spelled));
 }
 
-function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean): FieldIssue[] {
+function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean, spelled: (path: PathKey[], key: string) => string): FieldIssue[] {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   // A value that may be a secret is described, never quoted: these lines end up in CI logs.
   const describe = (value: unknown) => (hidden(path) && value !== undefined && typeof value !== "object" ? "a value (not shown)" : describeValue(value));
@@ -38,7 +45,7 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (p
       return issue.keys.map((key) => ({
         path: [...path, key],
         atKey: true,
-        message: `unknown field${didYouMean(key, keysAt(path))}`,
+        message: `unknown field${suggestion(closest(key, keysAt(path)), (k) => spelled(path, k))}`,
       }));
     case "invalid_type":
       if (issue.input === undefined) return [{ path, message: "is required" }];

@@ -175,7 +175,11 @@ describe("platform config", () => {
     const c = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:builder: gcr.io/buildpacks/builder:latest\n  gantry:maxParalelBuilds: 2\n") });
     expect(c.lines).toEqual([
       'Pulumi.dev.yaml:4:19 gantry:builder: builder must be pinned by digest (<image>@sha256:<64 hex>), so every build of a stack uses the same one, got "gcr.io/buildpacks/builder:latest"',
-      'Pulumi.dev.yaml:5:3 gantry:maxParalelBuilds: unknown field (did you mean "maxParallelBuilds"?)',
+      'Pulumi.dev.yaml:5:3 gantry:maxParalelBuilds: unknown field (did you mean "gantry:maxParallelBuilds"?)',
+    ]);
+    // Inside a setting, a key is written without the namespace, and suggested so.
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:scaling: {minInstance: 1}\n") }).lines).toEqual([
+      'Pulumi.dev.yaml:4:20 gantry:scaling.minInstance: unknown field (did you mean "minInstances"?)',
     ]);
   });
 
