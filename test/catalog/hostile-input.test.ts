@@ -15,7 +15,7 @@ import { BASE, catalogOf, errorsOf, PLATFORM_YAML } from "../support/catalog-fix
  */
 
 /** A project whose files are given as raw bytes or text, loaded as `gantry validate` loads it. */
-function project(files: Record<string, string | Buffer>, stacks: Record<string, string> = { dev: PLATFORM_YAML("dev") }) {
+function project(files: Record<string, string | Buffer>, stacks: Record<string, string | Buffer> = { dev: PLATFORM_YAML("dev") }) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-hostile-"));
   fs.mkdirSync(path.join(root, "services"));
   for (const [stack, yaml] of Object.entries(stacks)) fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), yaml);
@@ -342,7 +342,10 @@ describe("fuzz: hostile fragments spliced into valid files", () => {
     }),
     fc.tuple(fc.constantFrom("PASSWORD", "DB_SECRET", "API_KEY", "TOKEN", "X"), fc.constantFrom("sk_live_abcdef", "Hunter2!", "postgres://u:pw1234@h/db", "ghp_0123456789abcdefghijABCDEFGHIJ")).map(([n, v]) => `env: {${n}: "${v}"}\n`),
     fc.bigInt({ min: 2n ** 31n, max: 2n ** 70n }).map((n) => `maxInstances: ${n}\n`),
-    fc.constantFrom("port: 80\n", "replicas: 2\n", "tasks: 3\n", "<<: {cpu: 2}\n", "cpu: 1\ncpu: 1\n", "---\nname: x\n", "secrets: {A: \"x\\ny\"}\n", "memory: 100Ti\n"),
+    fc.constantFrom(
+      "port: 80\n", "replicas: 2\n", "tasks: 3\n", "<<: {cpu: 2}\n", "cpu: 1\ncpu: 1\n", "---\nname: x\n", "secrets: {A: \"x\\ny\"}\n", "memory: 100Ti\n",
+      "memory: 512M\n", "cpu: 250m\nmemory: 64Gi\n", "cpu: '0'\n", "schedule: '0 3 * * *'\n", "labels: {\"Bad Key\": v}\n", "build: {env: {NPM_TOKEN: npm_abcdefghijklmnopqrstuvwxyz0123456789}}\n",
+    ),
     fc.integer({ min: 100, max: 3000 }).map((n) => `deep: ${"[".repeat(n)}${"]".repeat(n)}\n`),
   );
   const bytes = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b));
@@ -366,6 +369,45 @@ describe("fuzz: hostile fragments spliced into valid files", () => {
           expect(e.column).toBeGreaterThanOrEqual(1);
         }
         for (const v of secretValues) expect(c!.lines.join("\n")).not.toContain(v);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 120) },
+    );
+  }, 60_000);
+
+  // The same for a stack's config, which is read before any service: its alias bombs, bounds and labels.
+  const setting = fc.oneof(
+    fc.integer({ min: 2, max: 6 }).map((depth) => {
+      const lines = ["  gantry:labels:", "    l0: &l0 [x, x, x, x, x, x, x, x, x, x]"];
+      for (let i = 1; i <= depth; i++) lines.push(`    l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(", ")}]`);
+      return `${lines.join("\n")}\n`;
+    }),
+    fc.bigInt({ min: 2n ** 31n, max: 2n ** 70n }).map((n) => `  gantry:scaling: {minInstances: 0, maxInstances: ${n}}\n`),
+    fc.constantFrom(
+      '  gantry:labels: {"Bad Key": v}\n', "  gantry:labels: {team: Payments}\n", "  gantry:buildTimeout: 0s\n", "  gantry:buildTimeout: 168h\n",
+      "  gantry:scaling: {minInstances: 5, maxInstances: 2}\n", "  gantry:maxParallelBuilds: 99999999999\n", "  gantry:buildTimout: 10m\n",
+      "  <<: {gantry:buildTimeout: 0s}\n", "  gantry:region: europe-west1\n", "---\nconfig: {}\n", "  gantry:gke: {autopilot: maybe}\n",
+    ),
+    fc.integer({ min: 100, max: 3000 }).map((n) => `  gantry:labels: ${"[".repeat(n)}${"]".repeat(n)}\n`),
+  );
+
+  it("every stack config is answered: a platform, or located errors in it", () => {
+    fc.assert(
+      fc.property(fc.array(setting, { minLength: 1, maxLength: 3 }), fc.option(bytes), fc.nat(), (parts, noise, at) => {
+        let text = Buffer.from(PLATFORM_YAML("dev") + parts.join(""));
+        if (noise) {
+          const i = at % (text.length + 1);
+          text = Buffer.concat([text.subarray(0, i), noise, text.subarray(i)]);
+        }
+        let c: ReturnType<typeof project> | undefined;
+        expect(() => (c = project({ "services/s/service.yaml": BASE.service }, { dev: text }))).not.toThrow();
+        const errs = c!.problems.filter((p) => p.severity === "error");
+        if (errs.length === 0) expect(c!.platforms.dev).toBeDefined();
+        for (const e of errs) {
+          expect(e.file).toBe("Pulumi.dev.yaml");
+          expect(e.line).toBeGreaterThanOrEqual(1);
+          expect(e.column).toBeGreaterThanOrEqual(1);
+          expect(e.message).not.toMatch(/Symbol\(|parseAllDocuments|undefined/);
+        }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 120) },
     );
