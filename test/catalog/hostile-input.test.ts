@@ -224,6 +224,7 @@ describe("secrets typed in the clear", () => {
     ["AWS_ID", "AKIAIOSFODNN7EXAMPLE", /an AWS access key id/],
     ["SIGNING", "-----BEGIN RSA PRIVATE KEY-----MIIE", /a private key/],
     ["DATABASE_URL", "postgres://app:s3cr3tpw@db:5432/app", /a URL with a password in it/],
+    ["REDIS_URL", "redis://:s3cr3tpw@cache:6379/0", /a URL with a password in it/],
     ["apiKey", "abc123def", /the name says apiKey is a secret/],
     ["GITHUB_TOKEN", "x1y2z3", /the name says GITHUB_TOKEN is a secret/],
   ])("env %s is refused with the fix, and its value is never shown", (name, value, expected) => {
