@@ -64,7 +64,8 @@ export const envRule: Rule = (spec) => {
       issues.push({ path: ["secrets", name], message: "the value (not shown) is not a Secret Manager secret id (letters, digits, _ and -, up to 255, or projects/<project>/secrets/<id>)" });
     }
     if (!/^(latest|[1-9]\d*)$/.test(ref.version)) {
-      issues.push({ path: ["secrets", name], message: `secret version "${ref.version}" must be "latest" or a version number` });
+      // What follows the colon may be part of the secret itself ("admin:password" typed in): never echoed either.
+      issues.push({ path: ["secrets", name], message: 'the version after ":" (not shown) must be "latest" or a version number, as in db-password:3' });
     }
   }
   const count = Object.keys(env).length + Object.keys(secrets).length;
