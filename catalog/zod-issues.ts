@@ -58,10 +58,13 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (p
     }
     case "too_small":
       if (ownMessage(issue)) return [{ path, message: issue.message }];
-      return [{ path, message: issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}, got ${describe(issue.input)}` }];
+      if (issue.origin === "string") return [{ path, message: `must be at least ${issue.minimum} characters` }];
+      // positive() and gt() exclude their bound: "at least 0, got 0" would contradict itself.
+      return [{ path, message: `must be ${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}, got ${describe(issue.input)}` }];
     case "too_big":
       if (ownMessage(issue)) return [{ path, message: issue.message }];
-      return [{ path, message: issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}, got ${describe(issue.input)}` }];
+      if (issue.origin === "string") return [{ path, message: `must be at most ${issue.maximum} characters` }];
+      return [{ path, message: `must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}, got ${describe(issue.input)}` }];
     case "invalid_format":
       return [{ path, message: `${issue.message}, got ${describe(issue.input)}` }];
     case "invalid_key":

@@ -151,6 +151,7 @@ describe("inputs that were accepted but invalid", () => {
   it.each([
     ["gke", "cpu: '0'\n", /cpu: must be more than 0/],
     ["gke", "cpu: 0m\n", /cpu: must be more than 0/],
+    ["gke", "cpu: 0\n", /cpu: must be more than 0, got 0/],
     ["gke", "cpu: 250m\nmemory: 64Gi\n", /memory: cpu 250m with memory "64Gi" is 256 GiB per vCPU; GKE Autopilot takes 1 to 6.5 GiB per vCPU .*use cpu 9847m to 64000m for 64Gi/],
     ["gke", "cpu: 100\nmemory: 100Ti\n", /memory: "100Ti" is more memory than any GKE node has/],
     ["gke", "replicas: 2147483648\n", /replicas: must be at most 2147483647/],
@@ -167,6 +168,31 @@ describe("inputs that were accepted but invalid", () => {
   it("the Autopilot ratio is not applied to a Standard cluster, and a fitting request passes on Autopilot", () => {
     expect(catalogOf({ svc: `${BASE.gke}cpu: 250m\nmemory: 64Gi\n` }, { dev: PLATFORM_YAML("dev", "  gantry:gke: {autopilot: false}\n") }).problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(errorsOf("gke", "cpu: 500m\nmemory: 2Gi\n")).toEqual([]);
+  });
+
+  it("on a Standard cluster, a request no node of its pools can hold is refused at the field that does not fit", () => {
+    const standard = { dev: PLATFORM_YAML("dev", "  gantry:gke: {autopilot: false, nodeAllocatable: {cpu: 3920m, memory: 13Gi}}\n") };
+    const errs = (extra: string) => catalogOf({ svc: `${BASE.gke}${extra}` }, standard).problems.filter((p) => p.severity === "error").map(formatProblem);
+    expect(errs("cpu: 250m\nmemory: 64Gi\n")).toEqual([
+      'services/svc/service.yaml:4:9 memory: cpu 250m with memory "64Gi" fits on no node: the largest node of this Standard cluster gives pods 3920m and 13Gi (gantry:gke.nodeAllocatable), so the pod would never be scheduled; ask for less, or add a node pool of larger machines',
+    ]);
+    expect(errs("cpu: 8\nmemory: 1Gi\n")).toEqual([expect.stringMatching(/^services\/svc\/service\.yaml:3:6 cpu: cpu 8 with memory "1Gi" fits on no node: /)]);
+    // Exactly the node's allocatable fits; no Autopilot ratio applies.
+    expect(errs("cpu: 3920m\nmemory: 13Gi\n")).toEqual([]);
+    expect(errs("cpu: 3\nmemory: 1Gi\n")).toEqual([]);
+  });
+
+  it("nodeAllocatable is refused on Autopilot, and a zero or malformed one is refused", () => {
+    for (const [gke, expected] of [
+      ["{nodeAllocatable: {cpu: 4, memory: 16Gi}}", /gantry:gke\.nodeAllocatable: nodeAllocatable describes a Standard cluster's nodes: set autopilot: false with it/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 4, memory: 0Gi}}", /gantry:gke\.nodeAllocatable\.memory: must be more than 0/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 0, memory: 4Gi}}", /gantry:gke\.nodeAllocatable\.cpu: must be more than 0/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 4}}", /gantry:gke\.nodeAllocatable\.memory: is required/],
+    ] as const) {
+      const c = project({ "services/a/service.yaml": BASE.gke }, { dev: PLATFORM_YAML("dev", `  gantry:gke: ${gke}\n`) });
+      expect(errors(c)).toEqual([expect.stringMatching(expected)]);
+      expect(errors(c)[0]).toMatch(/^Pulumi\.dev\.yaml:4:\d+ /);
+    }
   });
 });
 
