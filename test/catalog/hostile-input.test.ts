@@ -317,6 +317,23 @@ describe("nothing silently skipped", () => {
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/pricing\/app\/service\.yaml:1:1 is one folder too deep, so it would not be deployed: .*move it to services\/pricing\/service\.yaml \(with source: app\)/)]);
   });
 
+  it("a service.yaml that is not a file, or a service folder that is a link, is an error, not a warning or silence", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/dir/service.yaml/x": "", "services/real/service.yaml": "name: real\nkind: service\n", "services/real/main.py": "" });
+    fs.mkdirSync(path.join(c.root, "services", "dangling"));
+    fs.writeFileSync(path.join(c.root, "services", "dangling", "main.py"), "");
+    fs.symlinkSync("/nonexistent/service.yaml", path.join(c.root, "services", "dangling", "service.yaml"));
+    fs.mkdirSync(path.join(c.root, "services", "linked"));
+    fs.symlinkSync(path.join(c.root, "services", "real", "service.yaml"), path.join(c.root, "services", "linked", "service.yaml"));
+    fs.symlinkSync(path.join(c.root, "services", "real"), path.join(c.root, "services", "alias"));
+    const again = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(again.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+      "services/alias:1:1 is a symbolic link to a folder, so alias would not be deployed: Gantry reads only real folders under services (a link could point anywhere on the machine that builds); move the service's folder here",
+      "services/dangling/service.yaml:1:1 is a symbolic link, not a file, so dangling would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
+      "services/dir/service.yaml:1:1 is a folder, not a file, so dir would not be deployed: Gantry reads service.yaml only as a file in the service's own folder; put the file itself there",
+      "services/linked/service.yaml:1:1 is a symbolic link, not a file, so linked would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
+    ]);
+  });
+
   it("a folder with source and no service file is a warning, not silence", () => {
     const c = project({ "services/ok/service.yaml": BASE.service, "services/lib/util.py": "" });
     expect(c.lines).toEqual(["services/lib:1:1 holds no service.yaml, so nothing in it is deployed; add one, or move the folder out of services (warning)"]);
