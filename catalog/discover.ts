@@ -23,7 +23,14 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   try {
     entries = fs.readdirSync(servicesDir, { withFileTypes: true });
   } catch {
-    return { files: [], problems: [problemAt(shownDir, "service catalog folder not found")] };
+    // A service.yaml given where its catalog folder belongs is the likely slip: say which folder was meant.
+    const file = isFile(servicesDir);
+    const message = !file
+      ? "service catalog folder not found"
+      : path.basename(servicesDir) === SERVICE_FILE
+        ? `is a file, not the catalog folder: give the folder holding the services (--services ${displayPath(path.dirname(path.dirname(servicesDir)))}), or pick this one with --service ${path.basename(path.dirname(servicesDir))}`
+        : "is a file, not the service catalog folder";
+    return { files: [], problems: [problemAt(shownDir, message)] };
   }
   if (entries.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
     const name = path.basename(servicesDir);
@@ -79,6 +86,14 @@ function notAFile(entry: fs.Dirent): string {
   if (entry.isSymbolicLink()) return "a symbolic link";
   if (entry.isDirectory()) return "a folder";
   return "a special file (a pipe, socket or device)";
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isDirectoryBehind(link: string): boolean {

@@ -344,10 +344,12 @@ describe("nothing silently skipped", () => {
     expect(errors(project({ "services/lib/util.py": "" }))).toEqual([expect.stringMatching(/^services:1:1 holds no service/)]);
   });
 
-  it("a service's own folder given as the catalog says so", () => {
+  it("a service's own folder, or its service.yaml, given as the catalog says so", () => {
     const root = project({ "services/pricing/service.yaml": "name: pricing\nkind: service\n" }).root;
     const c = loadCatalog({ projectDir: root, cwd: root, servicesDir: "services/pricing" });
     expect(c.problems.map(formatProblem)).toEqual(["services/pricing:1:1 is one service's folder, not the catalog: give the folder holding it (--services services), or pick the service with --service pricing"]);
+    const file = loadCatalog({ projectDir: root, cwd: root, servicesDir: "services/pricing/service.yaml" });
+    expect(file.problems.map(formatProblem)).toEqual(["services/pricing/service.yaml:1:1 is a file, not the catalog folder: give the folder holding the services (--services services), or pick this one with --service pricing"]);
   });
 
   it("--service picks services by name or folder and names the one that does not exist", () => {
