@@ -33,6 +33,21 @@ describe("gantry CLI conventions", () => {
     expect(r.stdout.trim()).toBe(`gantry ${version}`);
   });
 
+  it("a usage mistake exits 2, apart from an invalid catalog's 1; help exits 0", () => {
+    for (const [args, said] of [
+      [["validate", "--bogus"], "error: unknown option '--bogus'"],
+      [["nosuch"], "error: unknown command 'nosuch'"],
+      [["completion"], "error: missing required argument 'shell'"],
+      [[], "Usage: gantry [options] [command]"],
+    ] as const) {
+      const r = gantry([...args]);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(said);
+    }
+    expect(gantry(["validate", "--help"]).status).toBe(0);
+    expect(gantry(["help", "plan"]).status).toBe(0);
+  });
+
   it("validate --json gives the services and no problems on a valid catalog, and located problems with exit 1 otherwise", () => {
     const ok = gantry(["validate", "--json", "--stack", "dev"]);
     expect(ok.status).toBe(0);
@@ -188,6 +203,11 @@ describe("gantry completion", () => {
     expect(complete("gantry preview d")).toEqual(["destroy"]);
     expect(complete("gantry plan --stack ")).toEqual(["dev", "prod", "staging"]);
     expect(complete("gantry validate --service store")).toEqual(["storefront"]);
+    // After an option's value or a command's argument, the options still complete.
+    expect(complete("gantry validate --stack dev --s")).toEqual(["--service", "--services", "--stack"]);
+    expect(complete("gantry detect services/storefront --j")).toEqual(["--json"]);
+    expect(complete("gantry preview up --pr 12 --b")).toEqual(["--base"]);
+    expect(complete("gantry history storefront --stack prod --o")).toEqual(["--outputs"]);
   });
 
   it("zsh and fish scripts are printed, and an unknown shell is a usage error", () => {
