@@ -178,6 +178,19 @@ describe("gantry init", () => {
     expect(fs.readFileSync(path.join(folder, "service.yaml"), "utf8")).toBe(`${written}# mine\n`);
   });
 
+  it("refuses a folder that is not services/<name>, where a service.yaml would never be deployed", () => {
+    const dir = project({ "tools/report/main.py": "print(1)\n", "services/shop/app/main.py": "print(1)\n", "services/ok/main.py": "print(1)\n" });
+    const outside = gantry(["init", "tools/report"], { cwd: dir });
+    expect(outside.status).toBe(1);
+    expect(outside.stderr).toBe("gantry init: tools/report is not a folder of the service catalog services, so a service.yaml there would not be deployed: run gantry init on services/<name> (its source may stay where it is: source: in service.yaml points at it)\n");
+    const deep = gantry(["init"], { cwd: path.join(dir, "services", "shop", "app") });
+    expect(deep.status).toBe(1);
+    expect(deep.stderr).toMatch(/^gantry init: \S*app is deeper than one folder under the service catalog /);
+    expect(fs.existsSync(path.join(dir, "tools", "report", "service.yaml"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "services", "shop", "app", "service.yaml"))).toBe(false);
+    expect(gantry(["init", "services/ok"], { cwd: dir }).status).toBe(0);
+  });
+
   it("makes a job of source with no web process", () => {
     const dir = project({ "services/report/Procfile": "job: python report.py\n", "services/report/report.py": "print(1)\n", "services/report/requirements.txt": "\n" });
     const r = gantry(["init", "services/report"], { cwd: dir });
