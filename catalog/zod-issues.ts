@@ -16,6 +16,9 @@ function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
+  // JSON.stringify would print both as null, which the file does not say.
+  if (typeof value === "number" && Number.isNaN(value)) return "not a number (.nan)";
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value < 0 ? "minus " : ""}infinity (.inf, or a number too large to hold)`;
   return JSON.stringify(value);
 }
 

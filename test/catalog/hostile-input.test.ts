@@ -236,6 +236,13 @@ describe("messages that did not help", () => {
     expect(errorsOf("job", "taskTimout: 10m\n")).toEqual(['services/svc/service.yaml:3:1 taskTimout: unknown field (did you mean "taskTimeout"?)']);
   });
 
+  it("an infinite or not-a-number value is described as such, not as null", () => {
+    expect(errorsOf("service", "maxInstances: 1e400\n")).toEqual([expect.stringMatching(/:3:15 maxInstances: must be a number, got infinity \(\.inf, or a number too large to hold\)$/)]);
+    expect(errorsOf("service", "minInstances: -.inf\n")).toEqual([expect.stringMatching(/minInstances: .*got minus infinity/)]);
+    expect(errorsOf("gke", "replicas: .nan\n")).toEqual([expect.stringMatching(/replicas: .*got not a number \(\.nan\)$/)]);
+    expect(errorsOf("service", "cpu: .inf\n").join("\n")).not.toMatch(/null/);
+  });
+
   it('"512M" on Cloud Run asks whether 512Mi was meant', () => {
     expect(errorsOf("service", "memory: 512M\n")).toEqual([expect.stringMatching(/memory: "512M" is below 512Mi.*\("512M" counts in powers of 1000, 488Mi; did you mean "512Mi"\?\)$/)]);
   });
