@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { fieldPath, type Problem } from "./problems";
 import { decodeUtf8 } from "./utf8";
 
@@ -109,6 +109,9 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
   const todo: { node: unknown; path: PathKey[] }[] = [{ node: root, path: [] }];
   while (todo.length > 0) {
     const { node, path } = todo.pop()!;
+    if (isNode(node) && node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      found.push({ node, path, message: `the YAML tag ${shownTag(node.tag)} is not one Gantry reads (it would be dropped, or turn the value into something else): write the plain value` });
+    }
     if (isMap(node)) {
       const seen = new Map<string, Node>();
       for (const pair of node.items) {
@@ -132,6 +135,15 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
     }
   }
   return found;
+}
+
+// Explicit tags that only restate a plain value. Any other (!Ref, !!binary, !!timestamp, !!set) is dropped by the
+// library with a warning nobody sees, or turns the value into something the schema then misdescribes.
+const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
+function shownTag(tag: string): string {
+  const short = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+  return short.length > 40 ? `${short.slice(0, 40)}…` : short;
 }
 
 function firstAlias(root: unknown): Node | undefined {

@@ -128,6 +128,17 @@ describe("inputs that passed silently", () => {
     expect(c.lines.join("\n")).not.toContain("parseAllDocuments");
   });
 
+  it("a YAML tag Gantry does not read is refused at its line, instead of dropped or misread", () => {
+    expect(errorsOf("service", "description: !Ref other\n")).toEqual([
+      "services/svc/service.yaml:3:19 description: the YAML tag !Ref is not one Gantry reads (it would be dropped, or turn the value into something else): write the plain value",
+    ]);
+    for (const tagged of ["env: {A: !!binary aGVsbG8=}\n", "env: {A: !!timestamp 2001-12-14}\n", "env: {A: !!js/function f}\n", "labels: !!set {a}\n"]) {
+      expect(errorsOf("service", tagged), tagged).toEqual([expect.stringMatching(/^services\/svc\/service\.yaml:3:\d+ \S+: the YAML tag !!\S+ is not one Gantry reads/)]);
+    }
+    // Tags that restate a plain value are fine.
+    expect(errorsOf("service", "description: !!str 5\nmaxInstances: !!int 4\n")).toEqual([]);
+  });
+
   it("a key given twice names both lines", () => {
     expect(errorsOf("service", "cpu: 1\ncpu: 2\n")).toEqual(['services/svc/service.yaml:4:1 cpu: "cpu" is given twice in this mapping (first at line 3); YAML keeps one, so remove the other']);
   });
