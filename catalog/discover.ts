@@ -23,7 +23,14 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   try {
     entries = fs.readdirSync(servicesDir, { withFileTypes: true });
   } catch {
-    return { files: [], problems: [problemAt(shownDir, "service catalog folder not found")] };
+    // A service.yaml given where its catalog folder belongs is the likely slip: say which folder was meant.
+    const file = isFile(servicesDir);
+    const message = !file
+      ? "service catalog folder not found"
+      : path.basename(servicesDir) === SERVICE_FILE
+        ? `is a file, not the catalog folder: give the folder holding the services (--services ${displayPath(path.dirname(path.dirname(servicesDir)))}), or pick this one with --service ${path.basename(path.dirname(servicesDir))}`
+        : "is a file, not the service catalog folder";
+    return { files: [], problems: [problemAt(shownDir, message)] };
   }
   if (entries.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
     const name = path.basename(servicesDir);
@@ -34,12 +41,21 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   }
   const files: string[] = [];
   const problems: Problem[] = [];
+  for (const link of entries.filter((e) => e.isSymbolicLink() && !e.name.startsWith("."))) {
+    if (!isDirectoryBehind(path.join(servicesDir, link.name))) continue;
+    problems.push(problemAt(displayPath(path.join(servicesDir, link.name)), `is a symbolic link to a folder, so ${link.name} would not be deployed: Gantry reads only real folders under ${shownDir} ${LINK_REASON}; move the service's folder here`));
+  }
   const folders = entries.filter((d) => d.isDirectory() && !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
   for (const d of folders) {
     const dir = path.join(servicesDir, d.name);
     const inside = fs.readdirSync(dir, { withFileTypes: true });
-    if (inside.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
+    const entry = inside.find((e) => e.name === SERVICE_FILE);
+    if (entry?.isFile()) {
       files.push(path.join(dir, SERVICE_FILE));
+      continue;
+    }
+    if (entry) {
+      problems.push(problemAt(displayPath(path.join(dir, SERVICE_FILE)), `is ${notAFile(entry)}, not a file, so ${d.name} would not be deployed: Gantry reads ${SERVICE_FILE} only as a file in the service's own folder${entry.isSymbolicLink() ? ` ${LINK_REASON}` : ""}; put the file itself there`));
       continue;
     }
     const misnamed = inside.filter((e) => e.isFile() && looksLikeServiceFile(e.name));
@@ -61,6 +77,31 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
     problems.push(problemAt(shownDir, `holds no service: each service is a folder with a ${SERVICE_FILE} (${shownDir}/<name>/${SERVICE_FILE})`));
   }
   return { files, problems };
+}
+
+// Why links are not followed: a pull request could point one at any file of the agent, and errors quote values.
+const LINK_REASON = "(a link could point anywhere on the machine that builds)";
+
+function notAFile(entry: fs.Dirent): string {
+  if (entry.isSymbolicLink()) return "a symbolic link";
+  if (entry.isDirectory()) return "a folder";
+  return "a special file (a pipe, socket or device)";
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectoryBehind(link: string): boolean {
+  try {
+    return fs.statSync(link).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Service.yaml, service.yml, servcie.yaml, services.yaml, service.json: meant as service.yaml, but not it. */

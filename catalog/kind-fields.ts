@@ -18,6 +18,11 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     startupProbe: "a job has no probes: a task succeeds by exiting 0",
     livenessProbe: "a job has no probes: a task succeeds by exiting 0",
     rollout: "a job serves no traffic: each execution runs the image deployed when it starts (roll back with gantry rollback)",
+    replicas: "a job scales by tasks and parallelism",
+    autoscaling: "a job scales by tasks and parallelism",
+    serviceType: "a job is not reachable over the network",
+    namespace: "Cloud Run has no namespaces; each job is named by its name",
+    podSecurity: "Cloud Run runs each task in its own sandbox; there is no pod security level to choose",
   },
   service: {
     process: "a service starts its image's default process; pick another with build.defaultProcess",
@@ -29,6 +34,8 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     serviceType: "a Cloud Run service is exposed with ingress and public",
     namespace: "Cloud Run has no namespaces; each service is named by its name",
     podSecurity: "Cloud Run runs each instance in its own sandbox; there is no pod security level to choose",
+    maxRetries: "a request is not retried by Cloud Run: the caller retries it, and a crashed instance is replaced",
+    schedule: "a service serves requests; work on a schedule is a kind: job with schedule: {cron, timeZone}",
   },
   gke: {
     minInstances: "on GKE use replicas, or autoscaling.minReplicas",
@@ -39,6 +46,11 @@ const INSTEAD: Record<ServiceKind, Record<string, string>> = {
     cpuIdle: "GKE bills the pod's requests whether or not it serves",
     executionEnvironment: "GKE runs the pod on its nodes; there is no gen1/gen2",
     process: "a GKE workload starts its image's default process; pick another with build.defaultProcess",
+    tasks: "a GKE workload is a Deployment that keeps running and scales with replicas or autoscaling; run-to-completion work is a kind: job",
+    parallelism: "a GKE workload is a Deployment that keeps running and scales with replicas or autoscaling; run-to-completion work is a kind: job",
+    taskTimeout: "a GKE workload is a Deployment that keeps running, with no time limit; run-to-completion work is a kind: job",
+    maxRetries: "Kubernetes restarts a Deployment's failed container without limit; run-to-completion work is a kind: job",
+    schedule: "a GKE workload is a Deployment that keeps running; work on a schedule is a kind: job (Gantry makes no Kubernetes CronJob)",
   },
 };
 

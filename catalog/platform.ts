@@ -65,7 +65,13 @@ export function loadPlatform(projectDir: string, stack: string, cwd = process.cw
   }
   const result = platformConfig.safeParse(settings, { reportInput: true });
   if (!result.success) {
-    const issues = explainIssues(result.error.issues, (p) => (p.length === 0 ? platformKeys : keysAtPath(platformConfig, p)));
+    // A stack setting is written with its namespace (gantry:buildTimeout), so a suggested one is too.
+    const issues = explainIssues(
+      result.error.issues,
+      (p) => (p.length === 0 ? platformKeys : keysAtPath(platformConfig, p)),
+      undefined,
+      (p, key) => (p.length === 0 ? `${NAMESPACE}:${key}` : key),
+    );
     for (const issue of issues) problems.push({ ...at(issue.path, issue.atKey), severity: "error", message: issue.message });
     return { config: undefined, problems };
   }

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { fieldPath, type Problem } from "./problems";
 import { decodeUtf8 } from "./utf8";
 
@@ -79,6 +79,11 @@ export function parseYaml(file: string, text: string): ParseResult {
   return { ok: true, source: { file, doc, lineCounter, value } };
 }
 
+// With `merge: true` the library gives a merge key the value Symbol("<<"), not the string.
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === MERGE_KEY || (typeof key.value === "symbol" && key.value.description === MERGE_KEY));
+}
+
 function wholeFile(file: string, message: string): Problem {
   return { file, line: 1, column: 1, field: "", severity: "error", message };
 }
@@ -104,6 +109,9 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
   const todo: { node: unknown; path: PathKey[] }[] = [{ node: root, path: [] }];
   while (todo.length > 0) {
     const { node, path } = todo.pop()!;
+    if (isNode(node) && node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      found.push({ node, path, message: `the YAML tag ${shownTag(node.tag)} is not one Gantry reads (it would be dropped, or turn the value into something else): write the plain value` });
+    }
     if (isMap(node)) {
       const seen = new Map<string, Node>();
       for (const pair of node.items) {
@@ -112,7 +120,7 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
           if (keyNode) found.push({ node: keyNode, path, message: "a key must be a plain name, not a list, a mapping or an alias" });
           continue;
         }
-        const key = String(pair.key.value);
+        const key = isMergeKey(pair.key) ? MERGE_KEY : String(pair.key.value);
         if (key === "__proto__") {
           found.push({ node: pair.key, path: [...path, key], message: `"__proto__" cannot be used as a name: JavaScript objects reserve it, so the entry would vanish without a word` });
         }
@@ -127,6 +135,15 @@ function checkKeys(root: unknown, lineOf: (n: Node) => number): KeyProblem[] {
     }
   }
   return found;
+}
+
+// Explicit tags that only restate a plain value. Any other (!Ref, !!binary, !!timestamp, !!set) is dropped by the
+// library with a warning nobody sees, or turns the value into something the schema then misdescribes.
+const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
+function shownTag(tag: string): string {
+  const short = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+  return short.length > 40 ? `${short.slice(0, 40)}…` : short;
 }
 
 function firstAlias(root: unknown): Node | undefined {
@@ -162,6 +179,29 @@ function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return index.get(key);
 }
 
+// Merges nest only as deep as anchors defined before their aliases allow; this bounds a hostile file's chain.
+const MAX_MERGE_DEPTH = 32;
+
+/**
+ * The pair a `<<` merge brings into `map` for `key`, inside the merged mapping itself (an inline mapping, or the
+ * anchor an alias names): that is where the value is written. Keys written in `map` win over merged ones, and
+ * earlier sources of `<<: [*a, *b]` over later ones, as the yaml library merges them.
+ */
+function mergedPairOf(doc: Document.Parsed, map: YAMLMap, key: string, depth = 0): Pair | undefined {
+  if (depth > MAX_MERGE_DEPTH) return undefined;
+  for (const merge of map.items) {
+    if (!isMergeKey(merge.key)) continue;
+    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+    for (const item of sources) {
+      const target = isAlias(item) ? item.resolve(doc) : item;
+      if (!isMap(target)) continue;
+      const pair = pairOf(target, key) ?? mergedPairOf(doc, target, key, depth + 1);
+      if (pair) return pair;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Line and column of the node at `path`, or of its nearest existing ancestor when the field is missing
  * (a missing required field is reported where it should have been written).
@@ -174,7 +214,7 @@ export function locate(source: YamlSource, path: readonly PathKey[], atKey = fal
     const key = path[i]!;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = pairOf(node, String(key));
+      const pair = pairOf(node, String(key)) ?? mergedPairOf(source.doc, node, String(key));
       if (!pair) break;
       const keyNode = pair.key as Node;
       if (last && atKey) {

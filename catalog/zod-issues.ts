@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { didYouMean } from "./suggest";
+import { closest, didYouMean } from "./suggest";
 import type { PathKey } from "./yaml-source";
 
 export interface FieldIssue {
@@ -16,8 +16,13 @@ function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
+  // JSON.stringify would print both as null, which the file does not say.
+  if (typeof value === "number" && Number.isNaN(value)) return "not a number (.nan)";
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value < 0 ? "minus " : ""}infinity (.inf, or a number too large to hold)`;
   return JSON.stringify(value);
 }
+
+const suggestion = (match: string | undefined, spell: (key: string) => string) => (match === undefined ? "" : ` (did you mean "${spell(match)}"?)`);
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 
@@ -25,11 +30,16 @@ const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
  * Turns zod's issues into messages a service owner understands, with a did-you-mean for unknown keys.
  * `keysAt` answers which keys are allowed at a path, so suggestions work at any depth.
  */
-export function explainIssues(issues: readonly Issue[], keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean = () => false): FieldIssue[] {
-  return issues.flatMap((issue) => explain(issue, keysAt, hidden));
+export function explainIssues(
+  issues: readonly Issue[],
+  keysAt: (path: PathKey[]) => string[],
+  hidden: (path: PathKey[]) => boolean = () => false,
+  spelled: (path: PathKey[], key: string) => string = (_path, key) => key,
+): FieldIssue[] {
+  return issues.flatMap((issue) => explain(issue, keysAt, hidden, spelled));
 }
 
-function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean): FieldIssue[] {
+function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (path: PathKey[]) => boolean, spelled: (path: PathKey[], key: string) => string): FieldIssue[] {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   // A value that may be a secret is described, never quoted: these lines end up in CI logs.
   const describe = (value: unknown) => (hidden(path) && value !== undefined && typeof value !== "object" ? "a value (not shown)" : describeValue(value));
@@ -38,7 +48,7 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (p
       return issue.keys.map((key) => ({
         path: [...path, key],
         atKey: true,
-        message: `unknown field${didYouMean(key, keysAt(path))}`,
+        message: `unknown field${suggestion(closest(key, keysAt(path)), (k) => spelled(path, k))}`,
       }));
     case "invalid_type":
       if (issue.input === undefined) return [{ path, message: "is required" }];
@@ -51,10 +61,13 @@ function explain(issue: Issue, keysAt: (path: PathKey[]) => string[], hidden: (p
     }
     case "too_small":
       if (ownMessage(issue)) return [{ path, message: issue.message }];
-      return [{ path, message: issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}, got ${describe(issue.input)}` }];
+      if (issue.origin === "string") return [{ path, message: `must be at least ${issue.minimum} characters` }];
+      // positive() and gt() exclude their bound: "at least 0, got 0" would contradict itself.
+      return [{ path, message: `must be ${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}, got ${describe(issue.input)}` }];
     case "too_big":
       if (ownMessage(issue)) return [{ path, message: issue.message }];
-      return [{ path, message: issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}, got ${describe(issue.input)}` }];
+      if (issue.origin === "string") return [{ path, message: `must be at most ${issue.maximum} characters` }];
+      return [{ path, message: `must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}, got ${describe(issue.input)}` }];
     case "invalid_format":
       return [{ path, message: `${issue.message}, got ${describe(issue.input)}` }];
     case "invalid_key":

@@ -14,7 +14,10 @@ const { version } = require("../package.json") as { version: string };
 const program = new Command()
   .name("gantry")
   .description("Services declared in services/<name>/service.yaml, built with Cloud Native Buildpacks, deployed by Pulumi.")
-  .version(`gantry ${version}`, "-V, --version", "print the version");
+  .version(`gantry ${version}`, "-V, --version", "print the version")
+  // A usage mistake (unknown option or command, missing argument) exits 2, as Gantry's own usage errors do, so a
+  // script can tell it from an invalid catalog (1). Subcommands inherit this from the program.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerValidate(program);
 registerDetect(program);

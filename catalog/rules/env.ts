@@ -7,9 +7,13 @@ import type { Rule, RuleIssue } from "./types";
 const RESERVED_SERVICE = ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"];
 const RESERVED_JOB = ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"];
 const RESERVED_ANY_CLOUD_RUN = ["CLOUD_RUN_WORKER_POOL", "CLOUD_RUN_REVISION"];
-const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-const SECRET_PATH = /^projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
-const MAX_VARS = 1000;
+const ID = "[A-Za-z0-9_-]{1,255}";
+/** A Secret Manager secret id or its full path, and a version, as pattern sources: the JSON schema uses them too. */
+export const SECRET_ID_SOURCE = `(?:${ID}|projects/[a-z0-9-]+/secrets/${ID})`;
+export const SECRET_VERSION_SOURCE = "(?:latest|[1-9][0-9]*)";
+const SECRET_ID = new RegExp(`^${SECRET_ID_SOURCE}$`);
+const SECRET_VERSION = new RegExp(`^${SECRET_VERSION_SOURCE}$`);
+export const MAX_VARS = 1000;
 const MAX_VALUE = 32768;
 
 function reservedFor(kind: string): string[] {
@@ -60,11 +64,12 @@ export const envRule: Rule = (spec) => {
     const shape = secretShape(ref.secret);
     if (shape) {
       issues.push({ path: ["secrets", name], message: `the value (not shown) looks like ${shape}, not a secret id: the value belongs in Secret Manager, and here its id` });
-    } else if (!SECRET_ID.test(ref.secret) && !SECRET_PATH.test(ref.secret)) {
+    } else if (!SECRET_ID.test(ref.secret)) {
       issues.push({ path: ["secrets", name], message: "the value (not shown) is not a Secret Manager secret id (letters, digits, _ and -, up to 255, or projects/<project>/secrets/<id>)" });
     }
-    if (!/^(latest|[1-9]\d*)$/.test(ref.version)) {
-      issues.push({ path: ["secrets", name], message: `secret version "${ref.version}" must be "latest" or a version number` });
+    if (!SECRET_VERSION.test(ref.version)) {
+      // What follows the colon may be part of the secret itself ("admin:password" typed in): never echoed either.
+      issues.push({ path: ["secrets", name], message: 'the version after ":" (not shown) must be "latest" or a version number, as in db-password:3' });
     }
   }
   const count = Object.keys(env).length + Object.keys(secrets).length;

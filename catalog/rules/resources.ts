@@ -98,8 +98,19 @@ export const gkeResourcesRule: Rule = (spec, ctx) => {
   const mib = memoryMiB(spec.memory);
   if (mib < 4) return [{ path: ["memory"], message: `"${spec.memory}" is too little memory for any container runtime (at least 4Mi)` }];
   if (mib > MAX_NODE_MIB) return [{ path: ["memory"], message: `"${spec.memory}" is more memory than any GKE node has (the largest machines hold 32Ti)` }];
-  if (ctx.platform.gke?.autopilot === false) return [];
   const cpu = cpuCores(spec.cpu);
+  if (ctx.platform.gke?.autopilot === false) {
+    const node = ctx.platform.gke.nodeAllocatable;
+    if (!node) return [];
+    const over = mib > memoryMiB(node.memory) ? "memory" : cpu > cpuCores(node.cpu) ? "cpu" : undefined;
+    if (!over) return [];
+    return [
+      {
+        path: [over],
+        message: `cpu ${spec.cpu} with memory "${spec.memory}" fits on no node: the largest node of this Standard cluster gives pods ${node.cpu} and ${node.memory} (gantry:gke.nodeAllocatable), so the pod would never be scheduled; ask for less, or add a node pool of larger machines`,
+      },
+    ];
+  }
   const gib = mib / 1024;
   const [low, high] = AUTOPILOT_GIB_PER_CPU;
   if (gib >= cpu * low && gib <= cpu * high) return [];

@@ -21,8 +21,9 @@ const TOKEN_SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, "a JSON Web Token"],
 ];
 
-// scheme://user:password@host, unless the password is a placeholder such as ${DB_PASSWORD} or $DB_PASSWORD.
-const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
+// scheme://user:password@host, unless the password is a placeholder such as ${DB_PASSWORD} or $DB_PASSWORD. The user
+// may be empty: redis://:password@host is how Redis URLs carry a password.
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/i;
 
 // Words of a variable name that mean "the value is a secret"; pairs are matched on adjacent words.
 const SECRET_WORDS = new Set(["PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY"]);

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { INT32_MAX, labels } from "./fields";
+import { gkeCpu, INT32_MAX, labels, memory } from "./fields";
 import { jenkinsConfig, serviceFolder } from "./jenkins";
 import { allowedSecretProjects, secretsPolicy } from "./secrets-policy";
-import { durationSeconds } from "../rules/quantities";
+import { durationSeconds, memoryMiB } from "../rules/quantities";
 
 /**
  * Platform settings, one set per stack, under the `gantry:` namespace of Pulumi.<stack>.yaml.
@@ -156,6 +156,13 @@ export const platformConfig = z.strictObject({
       autopilot: bool.optional().meta({
         description: "Whether the cluster is GKE Autopilot (the kind Gantry creates; the default): its pods must ask for 1 to 6.5 GiB per vCPU. Set false for an existing Standard cluster.",
       }),
+      nodeAllocatable: z
+        .strictObject({ cpu: gkeCpu, memory: memory.refine((m) => memoryMiB(m) > 0, "must be more than 0") })
+        .optional()
+        .meta({
+          description:
+            "Standard clusters: the CPU and memory the largest node of the pools GKE workloads run on gives pods (kubectl describe node, Allocatable). A workload asking for more is refused here instead of staying Pending.",
+        }),
       cluster: z
         .strictObject({
           name: z.string().regex(/^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/, "must be 1-40 lowercase letters, digits and hyphens, starting with a letter"),
@@ -166,6 +173,10 @@ export const platformConfig = z.strictObject({
     })
     .refine((g) => !(g.cluster && (g.kubeconfig || g.context)), "give either cluster (Gantry creates it) or kubeconfig/context (an existing cluster), not both")
     .refine((g) => !(g.cluster && g.autopilot === false), { message: "the cluster Gantry creates is Autopilot; autopilot: false applies to an existing cluster only", path: ["autopilot"] })
+    .refine((g) => !(g.nodeAllocatable && g.autopilot !== false), {
+      message: "nodeAllocatable describes a Standard cluster's nodes: set autopilot: false with it (Autopilot sizes its nodes to the pods)",
+      path: ["nodeAllocatable"],
+    })
     .optional()
     .meta({ description: "Where kind: gke services run." }),
   releaseHistory: int(2, 100)

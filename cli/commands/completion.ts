@@ -5,12 +5,16 @@ interface Tree {
   path: string[];
   subcommands: string[];
   options: string[];
+  /** Options that take a value: the word after one is its value, not a command or an argument. */
+  valued: string[];
 }
 
 function walk(cmd: Command, path: string[] = []): Tree[] {
   const subs = cmd.commands.filter((c) => c.name() !== "help");
-  const options = cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
-  return [{ path, subcommands: subs.map((c) => c.name()), options: [...options, "--help"] }, ...subs.flatMap((c) => walk(c, [...path, c.name()]))];
+  const flags = (o: Command["options"][number]) => [o.long, o.short].filter((f): f is string => Boolean(f));
+  const options = cmd.options.flatMap(flags);
+  const valued = cmd.options.filter((o) => o.required || o.optional).flatMap(flags);
+  return [{ path, subcommands: subs.map((c) => c.name()), options: [...options, "--help"], valued }, ...subs.flatMap((c) => walk(c, [...path, c.name()]))];
 }
 
 // Values are completed from the project as the shell sees it: stacks from Pulumi.<stack>.yaml, services from services/*/.
@@ -20,12 +24,14 @@ const SERVICES_SH = `ls -d services/*/ 2>/dev/null | sed -e 's|^services/||' -e 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function bashScript(program: Command): string {
-  const cases = walk(program)
-    .map((t) => `    ${sq(t.path.join(" "))}) words=${sq([...t.subcommands, ...t.options].join(" "))} ;;`)
-    .join("\n");
+  const tree = walk(program);
+  const cases = tree.map((t) => `    ${sq(t.path.join(" "))}) words=${sq([...t.subcommands, ...t.options].join(" "))} ;;`).join("\n");
+  const commandPaths = `|${tree.map((t) => t.path.join(" ")).join("|")}|`;
+  const valued = ` ${[...new Set(tree.flatMap((t) => t.valued))].sort().join(" ")} `;
   return `# gantry completion for bash: source <(npx gantry completion bash)
 _gantry() {
-  local cur prev path="" words="" i
+  local cur prev path="" words="" i w
+  local paths=${sq(commandPaths)} valued=${sq(valued)}
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
@@ -33,8 +39,13 @@ _gantry() {
     --service) COMPREPLY=($(compgen -W "$(${SERVICES_SH})" -- "$cur")); return ;;
     --services|--outputs|--source-outputs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
+  # The command path is the words that name commands: an option's value (--stack dev) and an argument
+  # (detect services/api) are neither, and must not hide the options still to complete.
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in -*) ;; *) path="\${path:+$path }\${COMP_WORDS[i]}" ;; esac
+    w="\${COMP_WORDS[i]}"
+    case "$valued" in *" $w "*) i=$((i + 1)); continue ;; esac
+    case "$w" in -*) continue ;; esac
+    case "$paths" in *"|\${path:+$path }$w|"*) path="\${path:+$path }$w" ;; esac
   done
   case "$path" in
 ${cases}

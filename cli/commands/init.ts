@@ -39,6 +39,15 @@ function initService(dir: string, opts: InitOptions): { message: string; code: n
   const shown = displayPath(file);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return { message: `${displayPath(dir)}: no such folder`, code: 2 };
   if (fs.existsSync(file)) return { message: `${shown} already exists; it is left as it is (remove it first to start again)`, code: 1 };
+  // Only services/<name>/service.yaml is deployed: a file written anywhere else would be skipped or refused.
+  const catalog = path.join(projectRoot(dir), "services");
+  if (path.dirname(dir) !== catalog) {
+    const where = dir.startsWith(catalog + path.sep) ? "is deeper than one folder under" : "is not a folder of";
+    return {
+      message: `${displayPath(dir)} ${where} the service catalog ${displayPath(catalog)}, so a service.yaml there would not be deployed: run gantry init on ${displayPath(catalog)}/<name> (its source may stay where it is: source: in service.yaml points at it)`,
+      code: 1,
+    };
+  }
   if (opts.kind !== undefined && !KINDS.includes(opts.kind)) return { message: `--kind ${opts.kind}: expected service, job or gke`, code: 2 };
   const name = opts.name ?? serviceName(path.basename(dir));
   if (!CLOUD_RUN_NAME.test(name)) return { message: `"${name}" is not a service name: lowercase letters, digits and hyphens, starting with a letter (give --name)`, code: 2 };

@@ -3,8 +3,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { otherKindField } from "../../catalog/kind-fields";
 import { loadCatalog } from "../../catalog/load";
 import { formatProblem } from "../../catalog/problems";
+import { cloudRunJob, cloudRunService, gkeWorkload } from "../../catalog/schema/service";
 import { BASE, catalogOf, errorsOf, PLATFORM_YAML } from "../support/catalog-fixture";
 
 /*
@@ -13,7 +15,7 @@ import { BASE, catalogOf, errorsOf, PLATFORM_YAML } from "../support/catalog-fix
  */
 
 /** A project whose files are given as raw bytes or text, loaded as `gantry validate` loads it. */
-function project(files: Record<string, string | Buffer>, stacks: Record<string, string> = { dev: PLATFORM_YAML("dev") }) {
+function project(files: Record<string, string | Buffer>, stacks: Record<string, string | Buffer> = { dev: PLATFORM_YAML("dev") }) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-hostile-"));
   fs.mkdirSync(path.join(root, "services"));
   for (const [stack, yaml] of Object.entries(stacks)) fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), yaml);
@@ -93,10 +95,48 @@ describe("inputs that passed silently", () => {
     expect(spec.kind === "service" && [spec.minInstances, spec.maxInstances]).toEqual([1, 4]);
   });
 
+  it("a problem in a merged field is located where its value is written, wherever the merge sits", () => {
+    // At the top level and after other keys: the mapping's own start (line 1, or `cpu:`) is not where the value is.
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}cpu: 1\n<<: {maxInstances: 99999999999}\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:4:20 maxInstances: must be at most 2147483647/),
+    ]);
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}<<: {minInstance: 1}\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:3:6 minInstance: unknown field \(did you mean "minInstances"\?\)/),
+    ]);
+    // Through an alias (and a list of them), at the anchor's value: that is the text to fix.
+    const anchored = `${BASE.service}cpu: 1\nenvironments:\n  prod: &big\n    maxInstances: 99999999999\n  dev:\n    <<: [{minInstances: 1}, *big]\n`;
+    expect(errors(project({ "services/a/service.yaml": anchored }, { dev: PLATFORM_YAML("dev"), prod: PLATFORM_YAML("prod") })).filter((l) => l.includes("[dev]"))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:6:19 environments\.dev\.maxInstances: must be at most 2147483647/),
+    ]);
+    // A key written beside the merge wins over the merged one, and is the one located.
+    expect(errors(project({ "services/a/service.yaml": `${BASE.service}<<: {maxInstances: 5}\nmaxInstances: 99999999999\n` }))).toEqual([
+      expect.stringMatching(/^services\/a\/service\.yaml:4:15 maxInstances: /),
+    ]);
+    // Two merge keys in one mapping both apply (the library merges both); neither is "given twice".
+    const twice = project({ "services/a/service.yaml": `${BASE.service}environments:\n  prod: &p {minInstances: 1}\n  dev:\n    <<: *p\n    <<: {maxInstances: 3}\n` }, { dev: PLATFORM_YAML("dev"), prod: PLATFORM_YAML("prod") });
+    expect(errors(twice)).toEqual([]);
+    const dev = twice.services.dev![0]!.spec;
+    expect(dev.kind === "service" && [dev.minInstances, dev.maxInstances]).toEqual([1, 3]);
+    // The same in a stack's config.
+    const stack = `${PLATFORM_YAML("dev")}  <<: {gantry:buildTimeout: 0s}\n`;
+    expect(errors(project({ "services/a/service.yaml": BASE.service }, { dev: stack }))).toEqual([expect.stringMatching(/^Pulumi\.dev\.yaml:4:29 gantry:buildTimeout: must be 1m to 24h/)]);
+  });
+
   it("a file with a second document says so in Gantry's words", () => {
     const c = project({ "services/a/service.yaml": `${BASE.service}---\nname: b\n` });
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/a\/service\.yaml:3:1 holds more than one YAML document \(a second `---`\)/)]);
     expect(c.lines.join("\n")).not.toContain("parseAllDocuments");
+  });
+
+  it("a YAML tag Gantry does not read is refused at its line, instead of dropped or misread", () => {
+    expect(errorsOf("service", "description: !Ref other\n")).toEqual([
+      "services/svc/service.yaml:3:19 description: the YAML tag !Ref is not one Gantry reads (it would be dropped, or turn the value into something else): write the plain value",
+    ]);
+    for (const tagged of ["env: {A: !!binary aGVsbG8=}\n", "env: {A: !!timestamp 2001-12-14}\n", "env: {A: !!js/function f}\n", "labels: !!set {a}\n"]) {
+      expect(errorsOf("service", tagged), tagged).toEqual([expect.stringMatching(/^services\/svc\/service\.yaml:3:\d+ \S+: the YAML tag !!\S+ is not one Gantry reads/)]);
+    }
+    // Tags that restate a plain value are fine.
+    expect(errorsOf("service", "description: !!str 5\nmaxInstances: !!int 4\n")).toEqual([]);
   });
 
   it("a key given twice names both lines", () => {
@@ -122,6 +162,7 @@ describe("inputs that were accepted but invalid", () => {
   it.each([
     ["gke", "cpu: '0'\n", /cpu: must be more than 0/],
     ["gke", "cpu: 0m\n", /cpu: must be more than 0/],
+    ["gke", "cpu: 0\n", /cpu: must be more than 0, got 0/],
     ["gke", "cpu: 250m\nmemory: 64Gi\n", /memory: cpu 250m with memory "64Gi" is 256 GiB per vCPU; GKE Autopilot takes 1 to 6.5 GiB per vCPU .*use cpu 9847m to 64000m for 64Gi/],
     ["gke", "cpu: 100\nmemory: 100Ti\n", /memory: "100Ti" is more memory than any GKE node has/],
     ["gke", "replicas: 2147483648\n", /replicas: must be at most 2147483647/],
@@ -138,6 +179,31 @@ describe("inputs that were accepted but invalid", () => {
   it("the Autopilot ratio is not applied to a Standard cluster, and a fitting request passes on Autopilot", () => {
     expect(catalogOf({ svc: `${BASE.gke}cpu: 250m\nmemory: 64Gi\n` }, { dev: PLATFORM_YAML("dev", "  gantry:gke: {autopilot: false}\n") }).problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(errorsOf("gke", "cpu: 500m\nmemory: 2Gi\n")).toEqual([]);
+  });
+
+  it("on a Standard cluster, a request no node of its pools can hold is refused at the field that does not fit", () => {
+    const standard = { dev: PLATFORM_YAML("dev", "  gantry:gke: {autopilot: false, nodeAllocatable: {cpu: 3920m, memory: 13Gi}}\n") };
+    const errs = (extra: string) => catalogOf({ svc: `${BASE.gke}${extra}` }, standard).problems.filter((p) => p.severity === "error").map(formatProblem);
+    expect(errs("cpu: 250m\nmemory: 64Gi\n")).toEqual([
+      'services/svc/service.yaml:4:9 memory: cpu 250m with memory "64Gi" fits on no node: the largest node of this Standard cluster gives pods 3920m and 13Gi (gantry:gke.nodeAllocatable), so the pod would never be scheduled; ask for less, or add a node pool of larger machines',
+    ]);
+    expect(errs("cpu: 8\nmemory: 1Gi\n")).toEqual([expect.stringMatching(/^services\/svc\/service\.yaml:3:6 cpu: cpu 8 with memory "1Gi" fits on no node: /)]);
+    // Exactly the node's allocatable fits; no Autopilot ratio applies.
+    expect(errs("cpu: 3920m\nmemory: 13Gi\n")).toEqual([]);
+    expect(errs("cpu: 3\nmemory: 1Gi\n")).toEqual([]);
+  });
+
+  it("nodeAllocatable is refused on Autopilot, and a zero or malformed one is refused", () => {
+    for (const [gke, expected] of [
+      ["{nodeAllocatable: {cpu: 4, memory: 16Gi}}", /gantry:gke\.nodeAllocatable: nodeAllocatable describes a Standard cluster's nodes: set autopilot: false with it/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 4, memory: 0Gi}}", /gantry:gke\.nodeAllocatable\.memory: must be more than 0/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 0, memory: 4Gi}}", /gantry:gke\.nodeAllocatable\.cpu: must be more than 0/],
+      ["{autopilot: false, nodeAllocatable: {cpu: 4}}", /gantry:gke\.nodeAllocatable\.memory: is required/],
+    ] as const) {
+      const c = project({ "services/a/service.yaml": BASE.gke }, { dev: PLATFORM_YAML("dev", `  gantry:gke: ${gke}\n`) });
+      expect(errors(c)).toEqual([expect.stringMatching(expected)]);
+      expect(errors(c)[0]).toMatch(/^Pulumi\.dev\.yaml:4:\d+ /);
+    }
   });
 });
 
@@ -158,8 +224,34 @@ describe("messages that did not help", () => {
     ]);
   });
 
+  it("every field of another kind says which kind takes it and what this kind uses instead", () => {
+    const shapes = { service: cloudRunService.shape, job: cloudRunJob.shape, gke: gkeWorkload.shape };
+    const fields = new Set(Object.values(shapes).flatMap((s) => Object.keys(s)));
+    const bare: string[] = [];
+    let checked = 0;
+    for (const kind of ["service", "job", "gke"] as const) {
+      for (const field of fields) {
+        if (field in shapes[kind]) continue;
+        checked++;
+        const message = otherKindField(kind, field);
+        // "only kind: X takes this field, not <kind>; <what this kind uses instead>"
+        if (!message || !/^only kind: [a-z ]+ takes? this field, not .+; \S/.test(message)) bare.push(`${kind}.${field}: ${message}`);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(30);
+    expect(bare).toEqual([]);
+    expect(errorsOf("gke", "schedule: '0 3 * * *'\n")).toEqual([expect.stringMatching(/:3:1 schedule: only kind: job takes this field, not a GKE workload \(kind: gke\); .*CronJob/)]);
+  });
+
   it("a field no kind takes is still answered with did-you-mean", () => {
     expect(errorsOf("job", "taskTimout: 10m\n")).toEqual(['services/svc/service.yaml:3:1 taskTimout: unknown field (did you mean "taskTimeout"?)']);
+  });
+
+  it("an infinite or not-a-number value is described as such, not as null", () => {
+    expect(errorsOf("service", "maxInstances: 1e400\n")).toEqual([expect.stringMatching(/:3:15 maxInstances: must be a number, got infinity \(\.inf, or a number too large to hold\)$/)]);
+    expect(errorsOf("service", "minInstances: -.inf\n")).toEqual([expect.stringMatching(/minInstances: .*got minus infinity/)]);
+    expect(errorsOf("gke", "replicas: .nan\n")).toEqual([expect.stringMatching(/replicas: .*got not a number \(\.nan\)$/)]);
+    expect(errorsOf("service", "cpu: .inf\n").join("\n")).not.toMatch(/null/);
   });
 
   it('"512M" on Cloud Run asks whether 512Mi was meant', () => {
@@ -176,6 +268,7 @@ describe("secrets typed in the clear", () => {
     ["AWS_ID", "AKIAIOSFODNN7EXAMPLE", /an AWS access key id/],
     ["SIGNING", "-----BEGIN RSA PRIVATE KEY-----MIIE", /a private key/],
     ["DATABASE_URL", "postgres://app:s3cr3tpw@db:5432/app", /a URL with a password in it/],
+    ["REDIS_URL", "redis://:s3cr3tpw@cache:6379/0", /a URL with a password in it/],
     ["apiKey", "abc123def", /the name says apiKey is a secret/],
     ["GITHUB_TOKEN", "x1y2z3", /the name says GITHUB_TOKEN is a secret/],
   ])("env %s is refused with the fix, and its value is never shown", (name, value, expected) => {
@@ -198,10 +291,11 @@ describe("secrets typed in the clear", () => {
   });
 
   it("a plaintext value under secrets: is refused without echoing it, whatever its type", () => {
-    for (const value of ['"Hunter2! is my password"', "12345678", '"sk_live_abcdef"']) {
+    // "admin:S3cr3tPass" reads as secret id "admin" at version "S3cr3tPass": the version is not echoed either.
+    for (const value of ['"Hunter2! is my password"', "12345678", '"sk_live_abcdef"', '"admin:S3cr3tPass"']) {
       const lines = errorsOf("service", `secrets: {DB_PASSWORD: ${value}}\n`);
       expect(lines.length).toBeGreaterThanOrEqual(1);
-      expect(lines.join("\n")).not.toContain(value.replace(/"/g, ""));
+      for (const part of value.replace(/"/g, "").split(":")) expect(lines.join("\n")).not.toContain(part);
       expect(lines.join("\n")).toMatch(/secrets\.DB_PASSWORD: /);
     }
   });
@@ -241,6 +335,23 @@ describe("nothing silently skipped", () => {
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/pricing\/app\/service\.yaml:1:1 is one folder too deep, so it would not be deployed: .*move it to services\/pricing\/service\.yaml \(with source: app\)/)]);
   });
 
+  it("a service.yaml that is not a file, or a service folder that is a link, is an error, not a warning or silence", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/dir/service.yaml/x": "", "services/real/service.yaml": "name: real\nkind: service\n", "services/real/main.py": "" });
+    fs.mkdirSync(path.join(c.root, "services", "dangling"));
+    fs.writeFileSync(path.join(c.root, "services", "dangling", "main.py"), "");
+    fs.symlinkSync("/nonexistent/service.yaml", path.join(c.root, "services", "dangling", "service.yaml"));
+    fs.mkdirSync(path.join(c.root, "services", "linked"));
+    fs.symlinkSync(path.join(c.root, "services", "real", "service.yaml"), path.join(c.root, "services", "linked", "service.yaml"));
+    fs.symlinkSync(path.join(c.root, "services", "real"), path.join(c.root, "services", "alias"));
+    const again = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(again.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+      "services/alias:1:1 is a symbolic link to a folder, so alias would not be deployed: Gantry reads only real folders under services (a link could point anywhere on the machine that builds); move the service's folder here",
+      "services/dangling/service.yaml:1:1 is a symbolic link, not a file, so dangling would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
+      "services/dir/service.yaml:1:1 is a folder, not a file, so dir would not be deployed: Gantry reads service.yaml only as a file in the service's own folder; put the file itself there",
+      "services/linked/service.yaml:1:1 is a symbolic link, not a file, so linked would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
+    ]);
+  });
+
   it("a folder with source and no service file is a warning, not silence", () => {
     const c = project({ "services/ok/service.yaml": BASE.service, "services/lib/util.py": "" });
     expect(c.lines).toEqual(["services/lib:1:1 holds no service.yaml, so nothing in it is deployed; add one, or move the folder out of services (warning)"]);
@@ -251,10 +362,12 @@ describe("nothing silently skipped", () => {
     expect(errors(project({ "services/lib/util.py": "" }))).toEqual([expect.stringMatching(/^services:1:1 holds no service/)]);
   });
 
-  it("a service's own folder given as the catalog says so", () => {
+  it("a service's own folder, or its service.yaml, given as the catalog says so", () => {
     const root = project({ "services/pricing/service.yaml": "name: pricing\nkind: service\n" }).root;
     const c = loadCatalog({ projectDir: root, cwd: root, servicesDir: "services/pricing" });
     expect(c.problems.map(formatProblem)).toEqual(["services/pricing:1:1 is one service's folder, not the catalog: give the folder holding it (--services services), or pick the service with --service pricing"]);
+    const file = loadCatalog({ projectDir: root, cwd: root, servicesDir: "services/pricing/service.yaml" });
+    expect(file.problems.map(formatProblem)).toEqual(["services/pricing/service.yaml:1:1 is a file, not the catalog folder: give the folder holding the services (--services services), or pick this one with --service pricing"]);
   });
 
   it("--service picks services by name or folder and names the one that does not exist", () => {
@@ -294,7 +407,10 @@ describe("fuzz: hostile fragments spliced into valid files", () => {
     }),
     fc.tuple(fc.constantFrom("PASSWORD", "DB_SECRET", "API_KEY", "TOKEN", "X"), fc.constantFrom("sk_live_abcdef", "Hunter2!", "postgres://u:pw1234@h/db", "ghp_0123456789abcdefghijABCDEFGHIJ")).map(([n, v]) => `env: {${n}: "${v}"}\n`),
     fc.bigInt({ min: 2n ** 31n, max: 2n ** 70n }).map((n) => `maxInstances: ${n}\n`),
-    fc.constantFrom("port: 80\n", "replicas: 2\n", "tasks: 3\n", "<<: {cpu: 2}\n", "cpu: 1\ncpu: 1\n", "---\nname: x\n", "secrets: {A: \"x\\ny\"}\n", "memory: 100Ti\n"),
+    fc.constantFrom(
+      "port: 80\n", "replicas: 2\n", "tasks: 3\n", "<<: {cpu: 2}\n", "cpu: 1\ncpu: 1\n", "---\nname: x\n", "secrets: {A: \"x\\ny\"}\n", "memory: 100Ti\n",
+      "memory: 512M\n", "cpu: 250m\nmemory: 64Gi\n", "cpu: '0'\n", "schedule: '0 3 * * *'\n", "labels: {\"Bad Key\": v}\n", "build: {env: {NPM_TOKEN: npm_abcdefghijklmnopqrstuvwxyz0123456789}}\n",
+    ),
     fc.integer({ min: 100, max: 3000 }).map((n) => `deep: ${"[".repeat(n)}${"]".repeat(n)}\n`),
   );
   const bytes = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b));
@@ -318,6 +434,45 @@ describe("fuzz: hostile fragments spliced into valid files", () => {
           expect(e.column).toBeGreaterThanOrEqual(1);
         }
         for (const v of secretValues) expect(c!.lines.join("\n")).not.toContain(v);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 120) },
+    );
+  }, 60_000);
+
+  // The same for a stack's config, which is read before any service: its alias bombs, bounds and labels.
+  const setting = fc.oneof(
+    fc.integer({ min: 2, max: 6 }).map((depth) => {
+      const lines = ["  gantry:labels:", "    l0: &l0 [x, x, x, x, x, x, x, x, x, x]"];
+      for (let i = 1; i <= depth; i++) lines.push(`    l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(", ")}]`);
+      return `${lines.join("\n")}\n`;
+    }),
+    fc.bigInt({ min: 2n ** 31n, max: 2n ** 70n }).map((n) => `  gantry:scaling: {minInstances: 0, maxInstances: ${n}}\n`),
+    fc.constantFrom(
+      '  gantry:labels: {"Bad Key": v}\n', "  gantry:labels: {team: Payments}\n", "  gantry:buildTimeout: 0s\n", "  gantry:buildTimeout: 168h\n",
+      "  gantry:scaling: {minInstances: 5, maxInstances: 2}\n", "  gantry:maxParallelBuilds: 99999999999\n", "  gantry:buildTimout: 10m\n",
+      "  <<: {gantry:buildTimeout: 0s}\n", "  gantry:region: europe-west1\n", "---\nconfig: {}\n", "  gantry:gke: {autopilot: maybe}\n",
+    ),
+    fc.integer({ min: 100, max: 3000 }).map((n) => `  gantry:labels: ${"[".repeat(n)}${"]".repeat(n)}\n`),
+  );
+
+  it("every stack config is answered: a platform, or located errors in it", () => {
+    fc.assert(
+      fc.property(fc.array(setting, { minLength: 1, maxLength: 3 }), fc.option(bytes), fc.nat(), (parts, noise, at) => {
+        let text = Buffer.from(PLATFORM_YAML("dev") + parts.join(""));
+        if (noise) {
+          const i = at % (text.length + 1);
+          text = Buffer.concat([text.subarray(0, i), noise, text.subarray(i)]);
+        }
+        let c: ReturnType<typeof project> | undefined;
+        expect(() => (c = project({ "services/s/service.yaml": BASE.service }, { dev: text }))).not.toThrow();
+        const errs = c!.problems.filter((p) => p.severity === "error");
+        if (errs.length === 0) expect(c!.platforms.dev).toBeDefined();
+        for (const e of errs) {
+          expect(e.file).toBe("Pulumi.dev.yaml");
+          expect(e.line).toBeGreaterThanOrEqual(1);
+          expect(e.column).toBeGreaterThanOrEqual(1);
+          expect(e.message).not.toMatch(/Symbol\(|parseAllDocuments|undefined/);
+        }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 120) },
     );

@@ -75,9 +75,20 @@ describe("the JSON schema and the CLI agree", () => {
     ["a probe path without /", `${BASE.service}startupProbe: {path: healthz}\n`],
     ["an override of kind", `${BASE.service}environments: {dev: {kind: job}}\n`],
     ["an unknown field in an override", `${BASE.service}environments: {dev: {minInstance: 1}}\n`],
+    ["a secret reference that is not a secret id", `${BASE.service}secrets: {A: "Hunter2! x"}\n`],
+    ["a secret reference with a bad version", `${BASE.service}secrets: {A: "api-a:v2"}\n`],
+    ["a long-form secret that is not a secret id", `${BASE.service}secrets: {A: {secret: "a b"}}\n`],
+    ["more than 1000 environment variables", `${BASE.service}env: {${Array.from({ length: 1001 }, (_, i) => `K${i}: v`).join(", ")}}\n`],
+    ["more than 1000 secrets in an override", `${BASE.service}environments: {dev: {secrets: {${Array.from({ length: 1001 }, (_, i) => `K${i}: api-k`).join(", ")}}}}\n`],
   ])("refuses %s, as the CLI does", (_what, text) => {
     expect(catalogOf({ svc: text }, { dev: PLATFORM_YAML("dev") }).problems.filter((p) => p.severity === "error").length, "CLI").toBeGreaterThan(0);
     expect(valid(parse(text)).ok, "schema").toBe(false);
+  });
+
+  it("accepts the secret references the CLI accepts: an id, an id with a version, a full path, the long form", () => {
+    const text = `${BASE.service}secrets: {A: api-a, B: "api-b:3", C: "api-c:latest", D: projects/acme-dev-proj/secrets/api-d, E: {secret: api-e, version: 2}}\nenv: {${Array.from({ length: 995 }, (_, i) => `K${i}: v`).join(", ")}}\n`;
+    expect(catalogOf({ svc: text }, { dev: PLATFORM_YAML("dev") }).problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(valid(parse(text))).toMatchObject({ ok: true });
   });
 
   it("accepts null in an override (it removes the field in that stack), as the CLI does", () => {

@@ -39,7 +39,7 @@ const cases: Case[] = [
   { rule: "secret also a plain value", kind: "service", ok: "env: {A: x}\nsecrets: {B: api-b-secret}\n", bad: "env: {A: x}\nsecrets: {A: a-secret}\n", expect: /secrets.A: A is given both as a plain value \(env\) and as a secret/ },
   { rule: "secret id", kind: "service", ok: "secrets: {A: api-a_b}\n", bad: "secrets: {A: 'bad id'}\n", expect: /secrets.A: the value \(not shown\) is not a Secret Manager secret id/ },
   // The short form passes the schema as text: only the rule refuses its version.
-  { rule: "secret version", kind: "service", ok: "secrets: {A: 'api-a:3'}\n", bad: "secrets: {A: 'api-a:v2'}\n", expect: /secrets.A: secret version "v2" must be "latest" or a version number/ },
+  { rule: "secret version", kind: "service", ok: "secrets: {A: 'api-a:3'}\n", bad: "secrets: {A: 'api-a:v2'}\n", expect: /secrets.A: the version after ":" \(not shown\) must be "latest" or a version number/ },
   { rule: "secret version (schema, long form)", kind: "service", ok: "secrets: {A: {secret: api-a, version: 3}}\n", bad: "secrets: {A: {secret: api-a, version: v2}}\n", expect: /secrets.A.version: must be "latest" or a version number, got "v2"/ },
   { rule: "job tasks", kind: "job", ok: "tasks: 10000\n", bad: "tasks: 10001\n", expect: /tasks: 10001 is out of range: a job runs 1 to 10000 tasks/ },
   { rule: "job parallelism", kind: "job", ok: "tasks: 4\nparallelism: 4\n", bad: "tasks: 4\nparallelism: 5\n", expect: /parallelism: parallelism 5 is above tasks 4/ },
@@ -175,7 +175,11 @@ describe("platform config", () => {
     const c = catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:builder: gcr.io/buildpacks/builder:latest\n  gantry:maxParalelBuilds: 2\n") });
     expect(c.lines).toEqual([
       'Pulumi.dev.yaml:4:19 gantry:builder: builder must be pinned by digest (<image>@sha256:<64 hex>), so every build of a stack uses the same one, got "gcr.io/buildpacks/builder:latest"',
-      'Pulumi.dev.yaml:5:3 gantry:maxParalelBuilds: unknown field (did you mean "maxParallelBuilds"?)',
+      'Pulumi.dev.yaml:5:3 gantry:maxParalelBuilds: unknown field (did you mean "gantry:maxParallelBuilds"?)',
+    ]);
+    // Inside a setting, a key is written without the namespace, and suggested so.
+    expect(catalogOf({ s: BASE.service }, { dev: PLATFORM_YAML("dev", "  gantry:scaling: {minInstance: 1}\n") }).lines).toEqual([
+      'Pulumi.dev.yaml:4:20 gantry:scaling.minInstance: unknown field (did you mean "minInstances"?)',
     ]);
   });
 

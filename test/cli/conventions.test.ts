@@ -33,6 +33,21 @@ describe("gantry CLI conventions", () => {
     expect(r.stdout.trim()).toBe(`gantry ${version}`);
   });
 
+  it("a usage mistake exits 2, apart from an invalid catalog's 1; help exits 0", () => {
+    for (const [args, said] of [
+      [["validate", "--bogus"], "error: unknown option '--bogus'"],
+      [["nosuch"], "error: unknown command 'nosuch'"],
+      [["completion"], "error: missing required argument 'shell'"],
+      [[], "Usage: gantry [options] [command]"],
+    ] as const) {
+      const r = gantry([...args]);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(said);
+    }
+    expect(gantry(["validate", "--help"]).status).toBe(0);
+    expect(gantry(["help", "plan"]).status).toBe(0);
+  });
+
   it("validate --json gives the services and no problems on a valid catalog, and located problems with exit 1 otherwise", () => {
     const ok = gantry(["validate", "--json", "--stack", "dev"]);
     expect(ok.status).toBe(0);
@@ -163,6 +178,19 @@ describe("gantry init", () => {
     expect(fs.readFileSync(path.join(folder, "service.yaml"), "utf8")).toBe(`${written}# mine\n`);
   });
 
+  it("refuses a folder that is not services/<name>, where a service.yaml would never be deployed", () => {
+    const dir = project({ "tools/report/main.py": "print(1)\n", "services/shop/app/main.py": "print(1)\n", "services/ok/main.py": "print(1)\n" });
+    const outside = gantry(["init", "tools/report"], { cwd: dir });
+    expect(outside.status).toBe(1);
+    expect(outside.stderr).toBe("gantry init: tools/report is not a folder of the service catalog services, so a service.yaml there would not be deployed: run gantry init on services/<name> (its source may stay where it is: source: in service.yaml points at it)\n");
+    const deep = gantry(["init"], { cwd: path.join(dir, "services", "shop", "app") });
+    expect(deep.status).toBe(1);
+    expect(deep.stderr).toMatch(/^gantry init: \S*app is deeper than one folder under the service catalog /);
+    expect(fs.existsSync(path.join(dir, "tools", "report", "service.yaml"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "services", "shop", "app", "service.yaml"))).toBe(false);
+    expect(gantry(["init", "services/ok"], { cwd: dir }).status).toBe(0);
+  });
+
   it("makes a job of source with no web process", () => {
     const dir = project({ "services/report/Procfile": "job: python report.py\n", "services/report/report.py": "print(1)\n", "services/report/requirements.txt": "\n" });
     const r = gantry(["init", "services/report"], { cwd: dir });
@@ -188,6 +216,11 @@ describe("gantry completion", () => {
     expect(complete("gantry preview d")).toEqual(["destroy"]);
     expect(complete("gantry plan --stack ")).toEqual(["dev", "prod", "staging"]);
     expect(complete("gantry validate --service store")).toEqual(["storefront"]);
+    // After an option's value or a command's argument, the options still complete.
+    expect(complete("gantry validate --stack dev --s")).toEqual(["--service", "--services", "--stack"]);
+    expect(complete("gantry detect services/storefront --j")).toEqual(["--json"]);
+    expect(complete("gantry preview up --pr 12 --b")).toEqual(["--base"]);
+    expect(complete("gantry history storefront --stack prod --o")).toEqual(["--outputs"]);
   });
 
   it("zsh and fish scripts are printed, and an unknown shell is a usage error", () => {

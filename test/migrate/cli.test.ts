@@ -61,6 +61,22 @@ describe("gantry migrate", () => {
     expect(md.stdout).toContain("1. add a Procfile line `web: gunicorn -b :8080 app:server` (Dockerfile line 8)");
   });
 
+  it("--service (repeatable) reports only those services, and names one that does not exist", () => {
+    const r = gantry(["migrate", "--services", "test/fixtures/migrate", "--stack", "dev", "--service", "py-flask-ready", "--service", "go-distroless", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as MigrationReport;
+    expect(out.services.map((s) => [s.name, s.verdict])).toEqual([
+      ["go-distroless", "needs"],
+      ["py-flask-ready", "ready"],
+    ]);
+    expect(out.summary).toMatchObject({ dockerfile: 2 });
+    const missing = gantry(["migrate", "--services", "test/fixtures/migrate", "--stack", "dev", "--service", "py-flask-redy"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toContain('test/fixtures/migrate:1:1 no service named "py-flask-redy" (did you mean "py-flask-ready"?)');
+  });
+
   it("says so when nothing builds from a Dockerfile", () => {
     const r = gantry(["migrate", "--stack", "dev"]);
     expect(r.status).toBe(0);

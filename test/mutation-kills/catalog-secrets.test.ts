@@ -30,6 +30,8 @@ describe("token shapes", () => {
     ["token: postgres://app:hunter2@db/app", "a URL with a password in it"],
     ["GIT+SSH://u:p@h", "a URL with a password in it"],
     ["redis://u:$1pw@h", "a URL with a password in it"],
+    // Redis URLs carry a password with no user.
+    ["x://:pw@h", "a URL with a password in it"],
   ])("%s is %s", (value, what) => {
     expect(secretShape(value)).toBe(what);
   });
@@ -64,7 +66,7 @@ describe("token shapes", () => {
     "postgres://app:${DB_PASSWORD}@db/app",
     "postgres://app:$DB_PASSWORD@db/app",
     "postgres://app@db/app",
-    "x://:pw@h",
+    "x://:@h",
     "https://example.com/a:b@c",
     "9ab://u:p@h",
     "",
