@@ -137,8 +137,10 @@ describe("a pull request's changes against the last deployment", () => {
     const risk = { kind: "secret", service: "nightly-report", resource: "nightly-report", field, old: "latest", new: "7" };
     expect(plan.risks).toContainEqual(expect.objectContaining(risk));
     expect(json.risks).toContainEqual(expect.objectContaining(risk));
-    expect(text).toContain(`re-points a secret version of env WAREHOUSE_PASSWORD`);
+    expect(text).toMatch(new RegExp(`^ {2}nightly-report +re-points a secret version of env WAREHOUSE_PASSWORD +${field.replace(/[.[\]]/g, "\\$&")} +latest -> 7$`, "m"));
+    expect(text).toContain(`        ${field}: latest -> 7`);
     expect(markdown).toContain(`| \`${field}\` | \`latest\` → \`7\` |`);
+    expect(json.changes.find((c) => c.type === "gcp:cloudrunv2/job:Job" && c.name === "nightly-report")!.changes).toContainEqual({ path: field, old: "latest", new: "7" });
   });
 
   it("shows a secret added to a service once, with the new access to it", () => {
@@ -176,6 +178,12 @@ describe("a pull request's changes against the last deployment", () => {
     ]);
     expect(text).toContain(`        runImage: ${OLD_RUN} -> ${NEW_RUN}`);
     expect(text).toMatch(/^ {2}catalog-api: image build: source changed$/m);
+    expect(text).toContain(`        source: ${source.old} -> ${source.new}`);
+    // JSON carries the same changes, old -> new, and each service's build decision.
+    const jsonPack = (name: string) => json.changes.find((c) => c.type === "pulumi-nodejs:dynamic/gantry:PackImage" && c.name === name)!;
+    expect(jsonPack("storefront").changes).toEqual([{ path: "runImage", old: OLD_RUN, new: NEW_RUN }]);
+    expect(jsonPack("catalog-api").changes).toContainEqual({ path: "source", old: source.old, new: source.new });
+    expect(json.services.map((s) => [s.name, s.action, s.why])).toContainEqual(["catalog-api", "build", "source changed"]);
     expect(markdown).toContain(`| \`runImage\` | \`${OLD_RUN}\` → \`${NEW_RUN}\` |`);
     expect(markdown).toContain("<details><summary><code>catalog-api</code> · image build: source changed");
   });
