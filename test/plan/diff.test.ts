@@ -300,6 +300,28 @@ describe("nothing changed", () => {
     expect(plan.changes).toEqual([]);
     expect(renderText(plan)).toContain("Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)");
   }, 120_000);
+
+  it("does not take a backend it cannot read for a first deployment, which would hide every deletion", async () => {
+    // Deployed to a bucket (as the Jenkinsfile's PULUMI_BACKEND_URL): then storefront is renamed, which deletes it.
+    const dir = projectCopy();
+    await deploy("dev", dir);
+    edit(path.join(dir, "services", "storefront", "service.yaml"), "name: storefront", "name: shop");
+    edit(path.join(dir, "services", "storefront", "service.yaml"), "SESSION_KEY: storefront-session-key", "SESSION_KEY: shop-session-key");
+    const plan = await makePlan({ stack: "dev", projectDir: dir, cwd: dir, env: { PULUMI_BACKEND_URL: "gs://acme-gantry-pulumi-state" } });
+    expect(plan.ok).toBe(true);
+    expect(plan.diffBasis).toBe("not-read");
+    // No "N to create, 0 to delete", and no risks read off a diff against nothing.
+    expect(plan.changes).toEqual([]);
+    expect(plan.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0, same: 0 });
+    expect(plan.risks).toEqual([]);
+    const unread = "not known: the last deployment was not read (gs://acme-gantry-pulumi-state is not a file:// backend and needs credentials to read)";
+    expect(plan.services.map((s) => [s.name, s.action, s.reasons, s.why])).toEqual(["catalog-api", "nightly-report", "shop"].map((n) => [n, "build", ["unknown"], unread]));
+    const text = renderText(plan);
+    expect(text).toContain("  Last deployment: not read (gs://acme-gantry-pulumi-state is not a file:// backend and needs credentials to read)\n");
+    expect(text).toContain("Resources: not compared, so no deletion can be shown either (the last deployment was not read): pass --outputs with a file from `pulumi stack export --stack dev`\n");
+    expect(text).not.toMatch(/to create|first build/);
+    expect(renderMarkdown(plan)).toContain("Resources: not compared, so no deletion can be shown either (the last deployment was not read): pass --outputs with a file from \\`pulumi stack export --stack dev\\`");
+  }, 120_000);
 });
 
 describe("a promotion", () => {
