@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderJson, renderText } from "../../plan/render";
+import { diffResources } from "../../plan/diff";
 import { renderMarkdown } from "../../plan/render-markdown";
 import { makePlan, type Plan } from "../../plan/run";
 import { backendWith, deploy, projectCopy } from "./fixtures";
@@ -399,4 +400,44 @@ describe("a catalog with errors", () => {
     expect(renderMarkdown(plan)).toContain("- `pricing` (a file in its folder has problems, listed below): Cloud Run service `pricing`");
     expect(renderMarkdown(plan)).toContain("`services/pricing/servcie.yaml:1:1` looks like a misspelled service.yaml");
   }, 120_000);
+});
+
+describe("inputs a provider filled in by default", () => {
+  // As the engine stores a bridged provider's checked inputs: `__defaults` at each level names what it filled in.
+  const type = "gcp:cloudrunv2/service:Service";
+  const urn = `urn:pulumi:dev::gantry::gantry:service:Service$${type}::web`;
+  const deployed = {
+    urn,
+    type,
+    name: "web",
+    custom: true,
+    inputs: {
+      __defaults: ["launchStage"],
+      name: "web",
+      launchStage: "GA",
+      template: {
+        __defaults: ["executionEnvironment"],
+        executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+        timeout: "60s",
+        containers: [{ __defaults: ["cpuIdle"], image: "r/web@sha256:1", resources: { __defaults: [], limits: { cpu: "1" } }, cpuIdle: true }],
+      },
+    },
+  };
+  const planned = (template: Record<string, unknown>) => [{ urn, type, name: "web", custom: true, read: false, inputs: { name: "web", template } }];
+  const container = { image: "r/web@sha256:1", resources: { limits: { cpu: "1" } } };
+
+  it("are the provider's, at any depth, not removals", () => {
+    const [web] = diffResources(planned({ timeout: "60s", containers: [container] }), [deployed]);
+    expect(web!.change).toMatchObject({ action: "same", changes: [] });
+  });
+
+  it("still change when the program sets them now, and an input the program dropped is still a removal", () => {
+    const [web] = diffResources(planned({ executionEnvironment: "EXECUTION_ENVIRONMENT_GEN1", containers: [{ ...container, cpuIdle: false }] }), [deployed]);
+    expect(web!.change.action).toBe("update");
+    expect(web!.change.changes).toEqual([
+      { path: "template.executionEnvironment", old: "EXECUTION_ENVIRONMENT_GEN2", new: "EXECUTION_ENVIRONMENT_GEN1" },
+      { path: "template.containers[0].cpuIdle", old: "true", new: "false" },
+      { path: "template.timeout", old: "60s", new: "(none)" },
+    ]);
+  });
 });
