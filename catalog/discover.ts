@@ -25,7 +25,7 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   } catch {
     return { files: [], problems: [problemAt(shownDir, "service catalog folder not found")] };
   }
-  if (entries.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
+  if (entries.some((e) => e.name === SERVICE_FILE && kindOf(servicesDir, e) === "file")) {
     const name = path.basename(servicesDir);
     return {
       files: [],
@@ -34,20 +34,28 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   }
   const files: string[] = [];
   const problems: Problem[] = [];
-  const folders = entries.filter((d) => d.isDirectory() && !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
-  for (const d of folders) {
+  const visible = entries.filter((d) => !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
+  for (const d of visible.filter((e) => kindOf(servicesDir, e) === "broken")) {
+    problems.push(problemAt(displayPath(path.join(servicesDir, d.name)), `is a symbolic link to nothing, so nothing in it is deployed: point it at the service's folder, or remove it`));
+  }
+  for (const d of visible.filter((e) => kindOf(servicesDir, e) === "dir")) {
     const dir = path.join(servicesDir, d.name);
     const inside = fs.readdirSync(dir, { withFileTypes: true });
-    if (inside.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
+    const own = inside.find((e) => e.name === SERVICE_FILE);
+    if (own && kindOf(dir, own) === "file") {
       files.push(path.join(dir, SERVICE_FILE));
       continue;
     }
-    const misnamed = inside.filter((e) => e.isFile() && looksLikeServiceFile(e.name));
+    if (own && kindOf(dir, own) === "broken") {
+      problems.push(problemAt(displayPath(path.join(dir, SERVICE_FILE)), `is a symbolic link to nothing, so ${d.name} would not be deployed: point it at the service's file, or replace it with one`));
+      continue;
+    }
+    const misnamed = inside.filter((e) => kindOf(dir, e) === "file" && looksLikeServiceFile(e.name));
     for (const e of misnamed) {
       problems.push(problemAt(displayPath(path.join(dir, e.name)), `looks like a misspelled ${SERVICE_FILE}, so ${d.name} would not be deployed: rename it to ${SERVICE_FILE}`));
     }
     if (misnamed.length > 0) continue;
-    const nested = inside.filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, SERVICE_FILE)));
+    const nested = inside.filter((e) => kindOf(dir, e) === "dir" && fs.existsSync(path.join(dir, e.name, SERVICE_FILE)));
     for (const e of nested) {
       const file = displayPath(path.join(dir, e.name, SERVICE_FILE));
       problems.push(problemAt(file, `is one folder too deep, so it would not be deployed: Gantry reads services/<name>/${SERVICE_FILE}; move it to ${displayPath(path.join(dir, SERVICE_FILE))} (with source: ${e.name}) or to a folder of its own under ${shownDir}`));
@@ -61,6 +69,22 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
     problems.push(problemAt(shownDir, `holds no service: each service is a folder with a ${SERVICE_FILE} (${shownDir}/<name>/${SERVICE_FILE})`));
   }
   return { files, problems };
+}
+
+/**
+ * A folder entry as git checkouts and pack see it, through a symbolic link: a linked service folder or
+ * service.yaml is the service's, and a link to nothing is named, never skipped.
+ */
+function kindOf(dir: string, entry: fs.Dirent): "file" | "dir" | "broken" | "other" {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "dir";
+  if (!entry.isSymbolicLink()) return "other";
+  try {
+    const target = fs.statSync(path.join(dir, entry.name));
+    return target.isFile() ? "file" : target.isDirectory() ? "dir" : "other";
+  } catch {
+    return "broken";
+  }
 }
 
 /** Service.yaml, service.yml, servcie.yaml, services.yaml, service.json: meant as service.yaml, but not it. */

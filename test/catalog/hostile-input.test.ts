@@ -246,6 +246,26 @@ describe("nothing silently skipped", () => {
     expect(c.lines).toEqual(["services/lib:1:1 holds no service.yaml, so nothing in it is deployed; add one, or move the folder out of services (warning)"]);
   });
 
+  it("a service folder or service.yaml that is a symbolic link is read through it, as pulumi up reads it", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "elsewhere/pricing/service.yaml": "name: pricing\nkind: service\n", "elsewhere/pricing/main.py": "", "shared/orders.yaml": "name: orders\nkind: service\n", "services/orders/main.py": "" });
+    fs.symlinkSync(path.join(c.root, "elsewhere", "pricing"), path.join(c.root, "services", "pricing"));
+    fs.symlinkSync(path.join(c.root, "shared", "orders.yaml"), path.join(c.root, "services", "orders", "service.yaml"));
+    const linked = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(linked.problems.map(formatProblem)).toEqual([]);
+    expect(linked.services.dev!.map((s) => s.spec.name)).toEqual(["api", "orders", "pricing"]);
+  });
+
+  it("a service.yaml or service folder that links to nothing is an error naming it, not a folder without one", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/orders/main.py": "" });
+    fs.symlinkSync(path.join(c.root, "shared", "gone.yaml"), path.join(c.root, "services", "orders", "service.yaml"));
+    fs.symlinkSync(path.join(c.root, "elsewhere", "ghost"), path.join(c.root, "services", "ghost"));
+    const linked = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(linked.problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/^services\/ghost:1:1 is a symbolic link to nothing, so nothing in it is deployed/),
+      expect.stringMatching(/^services\/orders\/service\.yaml:1:1 is a symbolic link to nothing, so orders would not be deployed/),
+    ]);
+  });
+
   it("an empty catalog, or one with no service in it, is an error", () => {
     expect(errors(project({}))).toEqual(["services:1:1 holds no service: each service is a folder with a service.yaml (services/<name>/service.yaml)"]);
     expect(errors(project({ "services/lib/util.py": "" }))).toEqual([expect.stringMatching(/^services:1:1 holds no service/)]);
