@@ -159,6 +159,9 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     ...(base.diffBasis === "not-read" ? { unread: last.looked } : {}),
     ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}), ...(source?.found?.releases ? { releases: source.found.releases } : {}) } } : {}),
   });
+  // Most of the program's time at fleet size passes before its first registration (each service's fingerprint,
+  // every resource declared), so this is said before it starts, not left to the registration count.
+  progress(`evaluating the program: fingerprinting ${catalog.services[stack]!.length} services, declaring their resources`);
   await evaluateStack({ stack, projectDir, servicesDir: opts.servicesDir, catalog });
 
   const launches = launchCommands(catalog)[stack] ?? {};
