@@ -64,3 +64,21 @@ describe("cost risks", () => {
     expect(findRisks([deployment("5", "(none)")])).toEqual([]);
   });
 });
+
+describe("secret risks", () => {
+  const env = "template.containers[0].envs[API_TOKEN]";
+  const service = (changes: Array<{ path: string; old: string; new: string }>): DiffedResource => ({
+    change: { urn: "urn:pulumi:dev::gantry::gcp:cloudrunv2/service:Service::web", type: "gcp:cloudrunv2/service:Service", name: "web", service: "web", action: "update", changes },
+  });
+
+  it("a secret env var removed is one risk, named by its env var, whichever of its fields go", () => {
+    const removed = service([
+      { path: `${env}.name`, old: "API_TOKEN", new: "(none)" },
+      { path: `${env}.valueSource.secretKeyRef.secret`, old: "web-api-token", new: "(none)" },
+      { path: `${env}.valueSource.secretKeyRef.version`, old: "latest", new: "(none)" },
+    ]);
+    expect(findRisks([removed])).toEqual([
+      { kind: "secret", service: "web", type: "gcp:cloudrunv2/service:Service", resource: "web", field: `${env}.valueSource.secretKeyRef.secret`, old: "web-api-token", new: "(none)", message: "removes a secret reference of env API_TOKEN" },
+    ]);
+  });
+});
