@@ -17,8 +17,9 @@ const problemAt = (file: string, message: string, severity: Problem["severity"] 
  * The service files of a catalog folder, and a problem for every folder that would otherwise be skipped without a
  * word: a misspelled or miscased service.yaml, one a folder too deep, a catalog with no service at all.
  */
-export function discoverServiceFiles(servicesDir: string, displayPath: (f: string) => string): Discovered {
+export function discoverServiceFiles(servicesDir: string, displayPath: (f: string) => string, repositoryDir = path.dirname(servicesDir)): Discovered {
   const shownDir = displayPath(servicesDir);
+  const root = realOrSelf(repositoryDir);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(servicesDir, { withFileTypes: true });
@@ -32,7 +33,7 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
         : "is a file, not the service catalog folder";
     return { files: [], problems: [problemAt(shownDir, message)] };
   }
-  if (entries.some((e) => e.isFile() && e.name === SERVICE_FILE)) {
+  if (entries.some((e) => e.name === SERVICE_FILE && kindOf(servicesDir, e, root) === "file")) {
     const name = path.basename(servicesDir);
     return {
       files: [],
@@ -41,29 +42,27 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   }
   const files: string[] = [];
   const problems: Problem[] = [];
-  for (const link of entries.filter((e) => e.isSymbolicLink() && !e.name.startsWith("."))) {
-    if (!isDirectoryBehind(path.join(servicesDir, link.name))) continue;
-    problems.push(problemAt(displayPath(path.join(servicesDir, link.name)), `is a symbolic link to a folder, so ${link.name} would not be deployed: Gantry reads only real folders under ${shownDir} ${LINK_REASON}; move the service's folder here`));
+  const visible = entries.filter((d) => !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
+  for (const d of visible) {
+    const kind = kindOf(servicesDir, d, root);
+    if (kind === "broken" || kind === "outside") problems.push(problemAt(displayPath(path.join(servicesDir, d.name)), `${LINK[kind]}, so nothing in it is deployed: ${kind === "broken" ? "point it at the service's folder, or remove it" : OUTSIDE_FIX}`));
   }
-  const folders = entries.filter((d) => d.isDirectory() && !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
-  for (const d of folders) {
+  for (const d of visible.filter((e) => kindOf(servicesDir, e, root) === "dir")) {
     const dir = path.join(servicesDir, d.name);
     const inside = fs.readdirSync(dir, { withFileTypes: true });
-    const entry = inside.find((e) => e.name === SERVICE_FILE);
-    if (entry?.isFile()) {
-      files.push(path.join(dir, SERVICE_FILE));
+    const own = inside.find((e) => e.name === SERVICE_FILE);
+    if (own) {
+      const kind = kindOf(dir, own, root);
+      if (kind === "file") files.push(path.join(dir, SERVICE_FILE));
+      else problems.push(problemAt(displayPath(path.join(dir, SERVICE_FILE)), `${NOT_A_FILE[kind]}, so ${d.name} would not be deployed: ${kind === "outside" ? OUTSIDE_FIX : kind === "broken" ? "point it at the service's file, or replace it with one" : "put the file itself there"}`));
       continue;
     }
-    if (entry) {
-      problems.push(problemAt(displayPath(path.join(dir, SERVICE_FILE)), `is ${notAFile(entry)}, not a file, so ${d.name} would not be deployed: Gantry reads ${SERVICE_FILE} only as a file in the service's own folder${entry.isSymbolicLink() ? ` ${LINK_REASON}` : ""}; put the file itself there`));
-      continue;
-    }
-    const misnamed = inside.filter((e) => e.isFile() && looksLikeServiceFile(e.name));
+    const misnamed = inside.filter((e) => kindOf(dir, e, root) === "file" && looksLikeServiceFile(e.name));
     for (const e of misnamed) {
       problems.push(problemAt(displayPath(path.join(dir, e.name)), `looks like a misspelled ${SERVICE_FILE}, so ${d.name} would not be deployed: rename it to ${SERVICE_FILE}`));
     }
     if (misnamed.length > 0) continue;
-    const nested = inside.filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, SERVICE_FILE)));
+    const nested = inside.filter((e) => kindOf(dir, e, root) === "dir" && fs.existsSync(path.join(dir, e.name, SERVICE_FILE)));
     for (const e of nested) {
       const file = displayPath(path.join(dir, e.name, SERVICE_FILE));
       problems.push(problemAt(file, `is one folder too deep, so it would not be deployed: Gantry reads services/<name>/${SERVICE_FILE}; move it to ${displayPath(path.join(dir, SERVICE_FILE))} (with source: ${e.name}) or to a folder of its own under ${shownDir}`));
@@ -79,15 +78,6 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   return { files, problems };
 }
 
-// Why links are not followed: a pull request could point one at any file of the agent, and errors quote values.
-const LINK_REASON = "(a link could point anywhere on the machine that builds)";
-
-function notAFile(entry: fs.Dirent): string {
-  if (entry.isSymbolicLink()) return "a symbolic link";
-  if (entry.isDirectory()) return "a folder";
-  return "a special file (a pipe, socket or device)";
-}
-
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
@@ -96,11 +86,39 @@ function isFile(p: string): boolean {
   }
 }
 
-function isDirectoryBehind(link: string): boolean {
+function realOrSelf(p: string): string {
   try {
-    return fs.statSync(link).isDirectory();
+    return fs.realpathSync(p);
   } catch {
-    return false;
+    return p;
+  }
+}
+
+type Kind = "file" | "dir" | "broken" | "outside" | "other";
+
+const LINK = { broken: "is a symbolic link to nothing", outside: "is a symbolic link leading outside the repository" } as const;
+const NOT_A_FILE: Record<Exclude<Kind, "file">, string> = { ...LINK, dir: "is a folder, not a file", other: "is a special file (a pipe, socket or device), not a file" };
+// Why a link may not leave the checkout: what deploys must be what review saw, and a link could point anywhere on the
+// machine that builds (and errors quote what they read).
+const OUTSIDE_FIX = "a service's folder and file must be in this checkout; move them here";
+
+/**
+ * A folder entry as git checkouts see it, through a symbolic link: a link to a service folder or service.yaml
+ * elsewhere in the repository (a monorepo's layout) is the service's; a link to nothing or out of the repository is
+ * named, never followed or skipped.
+ */
+function kindOf(dir: string, entry: fs.Dirent, root: string): Kind {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "dir";
+  if (!entry.isSymbolicLink()) return "other";
+  try {
+    const target = fs.realpathSync(path.join(dir, entry.name));
+    const rel = path.relative(root, target);
+    if (rel.startsWith("..") || path.isAbsolute(rel)) return "outside";
+    const stat = fs.statSync(target);
+    return stat.isFile() ? "file" : stat.isDirectory() ? "dir" : "other";
+  } catch {
+    return "broken";
   }
 }
 

@@ -82,7 +82,7 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   }
 
   const services: Record<string, LoadedService[]> = Object.fromEntries(stacks.map((s) => [s, []]));
-  const discovered = discoverServiceFiles(servicesDir, displayPath);
+  const discovered = discoverServiceFiles(servicesDir, displayPath, projectDir);
   const only = opts.only ? new Set(opts.only) : undefined;
   const matched = new Set<string>();
   const known: string[] = [];

@@ -5,6 +5,8 @@
 
 export interface ProgressStream {
   isTTY?: boolean;
+  /** The terminal's width, when it says (0 or unset: unknown). */
+  columns?: number;
   write(text: string): boolean;
 }
 
@@ -33,7 +35,10 @@ export function progressLine(stream: ProgressStream, label: string, opts: { enab
       last = t;
       lastKind = kind;
       shown = true;
-      stream.write(`${CLEAR_LINE}${label}: ${step}…`);
+      // A line wider than the terminal wraps, and clearing it then clears only its last row: cut to fit.
+      const line = `${label}: ${step}`;
+      const room = (stream.columns ?? 0) - 2;
+      stream.write(`${CLEAR_LINE}${room > 0 && line.length > room ? line.slice(0, room) : line}…`);
     },
     done() {
       if (shown) stream.write(CLEAR_LINE);

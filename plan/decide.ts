@@ -44,6 +44,14 @@ export function decideBuild(name: string, news: PackImageInputs, last: LastDeplo
 }
 
 /**
+ * A build the plan cannot rule out, for a stack whose last deployment is in a backend it cannot read: not a
+ * first build, since that deployment may well exist.
+ */
+export function unreadBuild(looked: string): BuildDecision {
+  return { action: "build", reasons: ["unknown"], why: `not known: the last deployment was not read (${looked})` };
+}
+
+/**
  * A Dockerfile build (docker-build's Image): its tag is derived from everything that makes up the build
  * (components/docker/image.ts), so the same tags as last time means docker-build has nothing to do.
  */

@@ -71,7 +71,7 @@ export function diffResources(planned: PlannedRegistration[], last: DeployedReso
       out.push({ change: { ...base, action: "create", changes: [] }, news });
       continue;
     }
-    const olds = flatten(compared(r.type, old.inputs, r.inputs));
+    const olds = flatten(compared(r.type, old.inputs));
     const changes = changedInputs(olds, news);
     const forcing = new Set(forcingChanges(r.type, changes));
     const action = forcing.size > 0 ? "replace" : changes.length > 0 ? "update" : "same";
@@ -85,17 +85,12 @@ export function diffResources(planned: PlannedRegistration[], last: DeployedReso
   return out.sort((a, b) => (a.change.service ?? "").localeCompare(b.change.service ?? "") || a.change.type.localeCompare(b.change.type) || a.change.name.localeCompare(b.change.name));
 }
 
-/**
- * The inputs a diff looks at. From the last deployment, a top-level input the provider filled in by default
- * (listed in `__defaults`) and the program does not set now is the provider's, not a removal.
- */
-function compared(type: string, inputs: Record<string, unknown>, now?: Record<string, unknown>): Record<string, unknown> {
+/** The inputs a diff looks at (`__defaults` kept: flatten reads it). */
+function compared(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const keys = COMPARED[type];
-  const defaults = Array.isArray(inputs.__defaults) ? new Set(inputs.__defaults as string[]) : new Set<string>();
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(inputs)) {
-    if (BOOKKEEPING.has(k) || (keys && !keys.includes(k))) continue;
-    if (now && defaults.has(k) && !(k in now)) continue;
+    if (k !== "__defaults" && (BOOKKEEPING.has(k) || (keys && !keys.includes(k)))) continue;
     out[k] = v;
   }
   return out;
@@ -114,7 +109,9 @@ function changedInputs(olds: Map<string, Leaf>, news: Map<string, Leaf>): InputC
     if (next.unknown && !/(^|\.)image$/.test(path)) continue;
     if (differs(old, next)) changes.push({ path, old: shown(old), new: shown(next) });
   }
-  for (const [path, old] of olds) if (!news.has(path)) changes.push({ path, old: shown(old), new: shown(undefined) });
+  // An input the provider filled in by default (at any depth) and the program does not set now is the provider's,
+  // not a removal: against a real checkpoint, every resource would otherwise show its defaults as removed.
+  for (const [path, old] of olds) if (!news.has(path) && !old.defaulted) changes.push({ path, old: shown(old), new: shown(undefined) });
   return changes;
 }
 

@@ -42,7 +42,10 @@ export interface DeployedResource {
   inputs: Record<string, unknown>;
 }
 
-export type Lookup = { found: LastDeployment; looked: string } | { found: undefined; looked: string };
+export type Lookup =
+  | { found: LastDeployment; looked: string }
+  /** `unreadable`: the stack's state may well exist, but in a backend the plan cannot read without credentials. */
+  | { found: undefined; looked: string; unreadable?: true };
 
 /** A file given with --outputs: stack outputs, an export, or a checkpoint. */
 export function readDeploymentFile(file: string): LastDeployment {
@@ -53,7 +56,7 @@ export function readDeploymentFile(file: string): LastDeployment {
 /** The last deployment of <project>/<stack> in a file backend, if that backend has one. */
 export function lastDeployment(backend: string, project: string, stack: string, cwd = process.cwd()): Lookup {
   const dir = fileBackendDir(backend, cwd);
-  if (!dir) return { found: undefined, looked: `${backend} is not a file:// backend and needs credentials to read` };
+  if (!dir) return { found: undefined, looked: `${backend} is not a file:// backend and needs credentials to read`, unreadable: true };
   const candidates = [path.join(dir, ".pulumi", "stacks", project, `${stack}.json`), path.join(dir, ".pulumi", "stacks", `${stack}.json`)];
   for (const file of candidates.flatMap((f) => [f, `${f}.gz`])) {
     if (!fs.existsSync(file)) continue;

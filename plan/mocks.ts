@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PackImageInputs } from "../components/pack/provider";
-import { decideBuild, decideDockerBuild, type BuildDecision } from "./decide";
+import { decideBuild, decideDockerBuild, unreadBuild, type BuildDecision } from "./decide";
 import { DOCKER_IMAGE_TYPE, PACK_IMAGE_TYPE, type LastDeployment } from "./last-deployment";
 
 /*
@@ -31,6 +31,8 @@ export interface PlanMockOptions {
   project: string;
   stack: string;
   last?: LastDeployment;
+  /** Where the last deployment is, when it could not be read: each image is then a build the plan cannot rule out. */
+  unread?: string;
   /** A promoting stack's source and its `services` and `releases` outputs, when on record (else unknown). */
   source?: { name: string; services?: Record<string, unknown>; releases?: Record<string, unknown> };
   /** Called with the number of registrations so far, as they arrive. */
@@ -102,13 +104,13 @@ function engineUrn(opts: PlanMockOptions, parent: string | undefined, type: stri
 function cloudSide(type: string, name: string, inputs: Record<string, unknown>, opts: PlanMockOptions, recorder: PlanRecorder): Record<string, unknown> {
   switch (type) {
     case PACK_IMAGE_TYPE: {
-      const decision = decideBuild(name, inputs as unknown as PackImageInputs, opts.last);
+      const decision = opts.unread !== undefined ? unreadBuild(opts.unread) : decideBuild(name, inputs as unknown as PackImageInputs, opts.last);
       recorder.builds.set(name, decision);
       const image = decision.action === "unchanged" ? decision.image : undefined;
       return image ? { imageRef: image, digest: image.slice(image.indexOf("@") + 1) } : { imageRef: UNKNOWN, digest: UNKNOWN, tag: UNKNOWN, lastOperation: UNKNOWN };
     }
     case DOCKER_IMAGE_TYPE: {
-      const decision = decideDockerBuild(name, inputs.tags, opts.last);
+      const decision = opts.unread !== undefined ? unreadBuild(opts.unread) : decideDockerBuild(name, inputs.tags, opts.last);
       recorder.builds.set(name, decision);
       const image = decision.action === "unchanged" ? decision.image : undefined;
       return { digest: image ? image.slice(image.indexOf("@") + 1) : UNKNOWN, ref: UNKNOWN };

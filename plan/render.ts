@@ -21,6 +21,7 @@ export function fleetSummary(plan: Plan): string {
 /** "Resources: 2 to create, 1 to update, ..." or why resources were not compared. */
 export function resourceSummary(plan: Plan): string {
   if (plan.diffBasis === "outputs-only") return "Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)";
+  if (plan.diffBasis === "not-read") return `Resources: not compared, so no deletion can be shown either (the last deployment was not read): pass --outputs with a file from \`pulumi stack export --stack ${plan.stack}\``;
   const { create, update, replace, delete: del, same } = plan.counts;
   return `Resources: ${create} to create, ${update} to update, ${replace} to replace, ${del} to delete, ${same} unchanged`;
 }
@@ -101,7 +102,8 @@ export function header(plan: Plan): string[] {
     lines.push(`Promotes from ${plan.promotedFrom}: builds nothing`);
     if (plan.source) lines.push(`Source deployment: ${plan.source.found ? plan.source.from : `none on record (${plan.source.from})`}`);
   }
-  lines.push(`Last deployment: ${plan.lastDeployment.found ? plan.lastDeployment.from : `none on record (${plan.lastDeployment.from})`}`);
+  const notFound = plan.diffBasis === "not-read" ? "not read" : "none on record";
+  lines.push(`Last deployment: ${plan.lastDeployment.found ? plan.lastDeployment.from : `${notFound} (${plan.lastDeployment.from})`}`);
   if (plan.ok && plan.counts.replace > 0) lines.push(REPLACE_NOTE);
   return lines;
 }

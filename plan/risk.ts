@@ -97,7 +97,7 @@ function risksOf(diffed: DiffedResource[]): Risk[] {
       if (x.path === "deletionProtection" && x.old === "true" && x.new !== "true") add("deletion-protection", x.path, x.old, x.new, `turns deletion protection off on ${typeLabel(c.type)} ${c.name}`);
       if (x.path === "ingress" && wider(INGRESS_ORDER, x.old, x.new)) add("ingress", x.path, x.old, x.new, `widens who can reach ${c.name}`);
       if (x.path === "spec.type" && wider(SERVICE_TYPE_ORDER, x.old, x.new)) add("ingress", x.path, x.old, x.new, `exposes ${c.name} beyond the cluster`);
-      if (FLOORS.test(x.path) && Number(x.new) > Number(x.old)) add("cost", x.path, x.old, x.new, `raises the always-on floor of ${c.name}`);
+      if (FLOORS.test(x.path) && Number(x.new) > floor(x.old)) add("cost", x.path, x.old, x.new, `raises the always-on floor of ${c.name}`);
       if (WORKLOAD_IMAGE.test(x.path) && !d.news?.get(x.path)?.unknown) add("image-without-build", x.path, x.old, x.new, `runs a different image with no build in this deploy (a promotion or a pinned digest)`);
       const ref = SECRET_REF.exec(x.path);
       // A secret added, removed or moved to another secret is one risk, not one per field it changes.
@@ -127,6 +127,14 @@ function grants(c: ResourceChange, olds: Map<string, Leaf> | undefined, news: Ma
     const old = oldRole && oldMember ? `${oldRole.text} to ${shown(oldMember)}` : "(none)";
     add("iam-grant", oldRole?.text === role.text ? "member" : "role", old, `${role.text} to ${shown(member)}`, `grants ${role.text} on ${target}`);
   }
+}
+
+/**
+ * A floor not set before counts as none: a GKE workload moved from autoscaling (no replicas on the Deployment,
+ * its floor on the HPA) to a fixed count gets one, and that is the raise a reviewer must see.
+ */
+function floor(old: string): number {
+  return old === "(none)" ? 0 : Number(old);
 }
 
 function wider(order: string[], old: string, next: string): boolean {

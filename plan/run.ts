@@ -89,9 +89,11 @@ export interface Plan {
   migration?: MigrationSummary;
   /**
    * What the resource diff compares against: the last deployment's state, nothing (a first deployment: all
-   * creates), or stack outputs alone, which hold no resources (then there is no resource diff).
+   * creates), or stack outputs alone, which hold no resources (then there is no resource diff). "not-read": the
+   * state is in a backend the plan cannot read without credentials; no resource diff either, since calling every
+   * resource new would hide every deletion.
    */
-  diffBasis: "state" | "first-deployment" | "outputs-only";
+  diffBasis: "state" | "first-deployment" | "outputs-only" | "not-read";
   /** Every resource the program declares or the last deployment had, with what a deploy would do to it. */
   changes: ResourceChange[];
   counts: Record<Exclude<ResourceChange["action"], "read">, number>;
@@ -132,7 +134,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     problems,
     ok: false,
     ...(platform ? { migration: migrationSummary(catalog, stack, cwd) } : {}),
-    diffBasis: !last.found ? "first-deployment" : last.found.resources.length > 0 ? "state" : "outputs-only",
+    diffBasis: !last.found ? ("unreadable" in last && last.unreadable ? "not-read" : "first-deployment") : last.found.resources.length > 0 ? "state" : "outputs-only",
     changes: [],
     counts: { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
     risks: [],
@@ -154,8 +156,12 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
     stack,
     onRegistration: (n) => progress(`evaluating the program under the mock runtime: ${n} resources`),
     ...(last.found ? { last: last.found } : {}),
+    ...(base.diffBasis === "not-read" ? { unread: last.looked } : {}),
     ...(platform.promoteFrom ? { source: { name: platform.promoteFrom, ...(source?.found?.services ? { services: source.found.services } : {}), ...(source?.found?.releases ? { releases: source.found.releases } : {}) } } : {}),
   });
+  // Most of the program's time at fleet size passes before its first registration (each service's fingerprint,
+  // every resource declared), so this is said before it starts, not left to the registration count.
+  progress(`evaluating the program: fingerprinting ${catalog.services[stack]!.length} services, declaring their resources`);
   await evaluateStack({ stack, projectDir, servicesDir: opts.servicesDir, catalog });
 
   const launches = launchCommands(catalog)[stack] ?? {};
@@ -192,7 +198,7 @@ export async function makePlan(opts: PlanOptions): Promise<Plan> {
   });
   const count = (a: ServicePlan["action"]) => services.filter((s) => s.action === a).length;
   progress("comparing with the last deployment");
-  const diffed = base.diffBasis === "outputs-only" ? [] : diffResources(recorder.resources, last.found?.resources ?? []);
+  const diffed = base.diffBasis === "outputs-only" || base.diffBasis === "not-read" ? [] : diffResources(recorder.resources, last.found?.resources ?? []);
   const changes = diffed.map((d) => d.change);
   const resources = recorder.resources
     .map((r) => ({ type: r.type, name: r.name, read: r.read, custom: r.custom, inputs: keyInputs(r.type, r.inputs) }))

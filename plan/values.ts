@@ -24,6 +24,8 @@ export interface Leaf {
   unknown?: boolean;
   /** The plain value, for comparing (a checkpoint's secret has only ciphertext, so none). */
   value?: unknown;
+  /** Filled in by the provider (its object's `__defaults` lists it), not set by the program. */
+  defaulted?: boolean;
 }
 
 /**
@@ -31,23 +33,27 @@ export interface Leaf {
  * each with a distinct string `name` (env vars, containers, ports), which go by name: `envs[DB_URL].value`, so
  * that adding one env var does not show every later one as changed.
  */
-export function flatten(value: unknown, prefix = "", out = new Map<string, Leaf>()): Map<string, Leaf> {
-  if (pulumi.isUnknown(value)) out.set(prefix, { text: UNKNOWN_TEXT, unknown: true });
+export function flatten(value: unknown, prefix = "", out = new Map<string, Leaf>(), defaulted = false): Map<string, Leaf> {
+  const set = (leaf: Leaf) => out.set(prefix, defaulted ? { ...leaf, defaulted } : leaf);
+  if (pulumi.isUnknown(value)) set({ text: UNKNOWN_TEXT, unknown: true });
   else if (isSecret(value)) {
     const plain = (value as Record<string, unknown>).value;
-    out.set(prefix, { text: SECRET_TEXT, secret: true, ...(plain !== undefined ? { value: canonical(plain) } : {}) });
+    set({ text: SECRET_TEXT, secret: true, ...(plain !== undefined ? { value: canonical(plain) } : {}) });
   } else if (Array.isArray(value)) {
     const byName = namedElements(value);
-    if (value.length === 0) out.set(prefix, { text: "[]", value: "[]" });
-    value.forEach((v, i) => flatten(v, `${prefix}[${byName ? byName[i] : i}]`, out));
+    if (value.length === 0) set({ text: "[]", value: "[]" });
+    value.forEach((v, i) => flatten(v, `${prefix}[${byName ? byName[i] : i}]`, out, defaulted));
   } else if (value !== null && typeof value === "object") {
-    // `__defaults` is the engine's note of which inputs a provider filled in, at any depth: not configuration.
-    const entries = Object.entries(value as Record<string, unknown>).filter(([k, v]) => v !== undefined && k !== "__defaults");
-    if (entries.length === 0 && prefix) out.set(prefix, { text: "{}", value: "{}" });
-    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    // `__defaults` is the engine's note of which inputs a provider filled in, at any depth: not configuration,
+    // but it marks those inputs as the provider's.
+    const record = value as Record<string, unknown>;
+    const defaults = Array.isArray(record.__defaults) ? new Set(record.__defaults) : undefined;
+    const entries = Object.entries(record).filter(([k, v]) => v !== undefined && k !== "__defaults");
+    if (entries.length === 0 && prefix) set({ text: "{}", value: "{}" });
+    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out, defaulted || (defaults?.has(k) ?? false));
   } else {
     const text = typeof value === "string" ? value : JSON.stringify(value);
-    out.set(prefix, { text, value: text === undefined ? "null" : JSON.stringify(value) });
+    set({ text, value: text === undefined ? "null" : JSON.stringify(value) });
   }
   return out;
 }

@@ -335,26 +335,48 @@ describe("nothing silently skipped", () => {
     expect(errors(c)).toEqual([expect.stringMatching(/^services\/pricing\/app\/service\.yaml:1:1 is one folder too deep, so it would not be deployed: .*move it to services\/pricing\/service\.yaml \(with source: app\)/)]);
   });
 
-  it("a service.yaml that is not a file, or a service folder that is a link, is an error, not a warning or silence", () => {
-    const c = project({ "services/ok/service.yaml": BASE.service, "services/dir/service.yaml/x": "", "services/real/service.yaml": "name: real\nkind: service\n", "services/real/main.py": "" });
-    fs.mkdirSync(path.join(c.root, "services", "dangling"));
-    fs.writeFileSync(path.join(c.root, "services", "dangling", "main.py"), "");
-    fs.symlinkSync("/nonexistent/service.yaml", path.join(c.root, "services", "dangling", "service.yaml"));
-    fs.mkdirSync(path.join(c.root, "services", "linked"));
-    fs.symlinkSync(path.join(c.root, "services", "real", "service.yaml"), path.join(c.root, "services", "linked", "service.yaml"));
-    fs.symlinkSync(path.join(c.root, "services", "real"), path.join(c.root, "services", "alias"));
-    const again = loadCatalog({ projectDir: c.root, cwd: c.root });
-    expect(again.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
-      "services/alias:1:1 is a symbolic link to a folder, so alias would not be deployed: Gantry reads only real folders under services (a link could point anywhere on the machine that builds); move the service's folder here",
-      "services/dangling/service.yaml:1:1 is a symbolic link, not a file, so dangling would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
-      "services/dir/service.yaml:1:1 is a folder, not a file, so dir would not be deployed: Gantry reads service.yaml only as a file in the service's own folder; put the file itself there",
-      "services/linked/service.yaml:1:1 is a symbolic link, not a file, so linked would not be deployed: Gantry reads service.yaml only as a file in the service's own folder (a link could point anywhere on the machine that builds); put the file itself there",
-    ]);
+  it("a service.yaml that is a folder, or a link out of the repository (file or folder), is an error, not a warning or silence", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/dir/service.yaml/x": "", "services/leak/main.py": "" });
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-outside-"));
+    try {
+      fs.writeFileSync(path.join(outside, "service.yaml"), "name: leak\nkind: service\n");
+      fs.symlinkSync(path.join(outside, "service.yaml"), path.join(c.root, "services", "leak", "service.yaml"));
+      fs.symlinkSync(outside, path.join(c.root, "services", "away"));
+      const again = loadCatalog({ projectDir: c.root, cwd: c.root });
+      expect(again.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+        "services/away:1:1 is a symbolic link leading outside the repository, so nothing in it is deployed: a service's folder and file must be in this checkout; move them here",
+        "services/dir/service.yaml:1:1 is a folder, not a file, so dir would not be deployed: put the file itself there",
+        "services/leak/service.yaml:1:1 is a symbolic link leading outside the repository, so leak would not be deployed: a service's folder and file must be in this checkout; move them here",
+      ]);
+      expect(again.services.dev!.map((s) => s.spec.name)).toEqual(["api"]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it("a folder with source and no service file is a warning, not silence", () => {
     const c = project({ "services/ok/service.yaml": BASE.service, "services/lib/util.py": "" });
     expect(c.lines).toEqual(["services/lib:1:1 holds no service.yaml, so nothing in it is deployed; add one, or move the folder out of services (warning)"]);
+  });
+
+  it("a service folder or service.yaml that is a symbolic link is read through it, as pulumi up reads it", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "elsewhere/pricing/service.yaml": "name: pricing\nkind: service\n", "elsewhere/pricing/main.py": "", "shared/orders.yaml": "name: orders\nkind: service\n", "services/orders/main.py": "" });
+    fs.symlinkSync(path.join(c.root, "elsewhere", "pricing"), path.join(c.root, "services", "pricing"));
+    fs.symlinkSync(path.join(c.root, "shared", "orders.yaml"), path.join(c.root, "services", "orders", "service.yaml"));
+    const linked = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(linked.problems.map(formatProblem)).toEqual([]);
+    expect(linked.services.dev!.map((s) => s.spec.name)).toEqual(["api", "orders", "pricing"]);
+  });
+
+  it("a service.yaml or service folder that links to nothing is an error naming it, not a folder without one", () => {
+    const c = project({ "services/ok/service.yaml": BASE.service, "services/orders/main.py": "" });
+    fs.symlinkSync(path.join(c.root, "shared", "gone.yaml"), path.join(c.root, "services", "orders", "service.yaml"));
+    fs.symlinkSync(path.join(c.root, "elsewhere", "ghost"), path.join(c.root, "services", "ghost"));
+    const linked = loadCatalog({ projectDir: c.root, cwd: c.root });
+    expect(linked.problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/^services\/ghost:1:1 is a symbolic link to nothing, so nothing in it is deployed/),
+      expect.stringMatching(/^services\/orders\/service\.yaml:1:1 is a symbolic link to nothing, so orders would not be deployed/),
+    ]);
   });
 
   it("an empty catalog, or one with no service in it, is an error", () => {

@@ -118,6 +118,24 @@ describe("gantry CLI conventions", () => {
     expect(gantry(["validate", "--stack", "dev"]).stderr).toBe("");
   });
 
+  it("validate on a terminal says what it reads and checks, then clears the line before the table; --json stays quiet", () => {
+    // `script` gives the command a pseudo-terminal, as a developer's shell would (stdout and stderr both land in it),
+    // 200 columns wide: its default of none would cut every status line to 20 characters.
+    const onTerminal = (args: string) =>
+      spawnSync("script", ["-qec", `stty cols 200 rows 50; ${JSON.stringify(process.execPath)} bin/gantry.js ${args}`, "/dev/null"], { cwd: root, encoding: "utf8", env: process.env });
+    const r = onTerminal("validate --stack dev");
+    expect(r.status).toBe(0);
+    for (const step of ["reading Pulumi.dev.yaml", "checking services/catalog-api/service.yaml (1/3)", "checking services/storefront/service.yaml (3/3)", "preflight: what the builder would detect for 3 services"]) {
+      expect(r.stdout).toContain(`\r\x1b[K${step}`);
+    }
+    // The last status line is cleared before the result, so the table starts on a clean line.
+    expect(r.stdout).toMatch(/preflight: [^\r]*\r\x1b\[K\r?\n+stack dev \(project acme-gantry-dev, europe-west1\)/);
+    const json = onTerminal("validate --stack dev --json");
+    expect(json.status).toBe(0);
+    expect(json.stdout).not.toContain("\x1b[K");
+    expect(json.stdout.trimStart().startsWith("{")).toBe(true);
+  });
+
   it("says in one line that the Pulumi CLI is missing", () => {
     const dir = project({});
     // As on a workstation: on a CI agent the checkout-local backend would be refused before the CLI is looked for.

@@ -29,6 +29,15 @@ describe("a progress line", () => {
     ]);
   });
 
+  it("cuts a step to the terminal's width, so that rewriting it never leaves a wrapped row behind", () => {
+    const { stream, writes } = fakeStream(true);
+    const p = progressLine({ ...stream, columns: 30 }, "gantry plan");
+    p.update("evaluating the program: fingerprinting 500 services, declaring their resources");
+    p.update("comparing");
+    expect(writes).toEqual(["\r\x1b[2Kgantry plan: evaluating the …", "\r\x1b[2Kgantry plan: comparing…"]);
+    expect(writes[0]!.length - "\r\x1b[2K".length).toBe(29);
+  });
+
   it("writes nothing when the stream is not a terminal, or when turned off (--json)", () => {
     for (const [isTTY, enabled] of [
       [false, true],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PackImageInputs } from "../../components/pack/provider";
-import { decideBuild, decideDockerBuild, shortDigest } from "../../plan/decide";
+import { decideBuild, decideDockerBuild, shortDigest, unreadBuild } from "../../plan/decide";
 import type { LastDeployment } from "../../plan/last-deployment";
 
 const RUN = (c: string) => `gcr.io/buildpacks/google-22/run@sha256:${c.repeat(64)}`;
@@ -31,5 +31,9 @@ describe("build decisions", () => {
     expect(decideDockerBuild("legacy", ["r/legacy:d-2"], state)).toMatchObject({ action: "build", why: "Dockerfile build inputs changed (d-1 -> d-2)" });
     expect(decideDockerBuild("legacy", ["r/legacy:d-2"], last({ services: { legacy: { image: "x" } } }))).toMatchObject({ action: "build", reasons: ["unknown"] });
     expect(decideDockerBuild("legacy", ["r/legacy:d-2"], undefined)).toMatchObject({ action: "build", reasons: ["first build"] });
+  });
+
+  it("with a last deployment that could not be read, are builds the plan cannot rule out, never first builds", () => {
+    expect(unreadBuild("gs://state needs credentials")).toEqual({ action: "build", reasons: ["unknown"], why: "not known: the last deployment was not read (gs://state needs credentials)" });
   });
 });

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderJson, renderText } from "../../plan/render";
+import { diffResources } from "../../plan/diff";
 import { renderMarkdown } from "../../plan/render-markdown";
 import { makePlan, type Plan } from "../../plan/run";
 import { backendWith, deploy, projectCopy } from "./fixtures";
@@ -137,8 +138,10 @@ describe("a pull request's changes against the last deployment", () => {
     const risk = { kind: "secret", service: "nightly-report", resource: "nightly-report", field, old: "latest", new: "7" };
     expect(plan.risks).toContainEqual(expect.objectContaining(risk));
     expect(json.risks).toContainEqual(expect.objectContaining(risk));
-    expect(text).toContain(`re-points a secret version of env WAREHOUSE_PASSWORD`);
+    expect(text).toMatch(new RegExp(`^ {2}nightly-report +re-points a secret version of env WAREHOUSE_PASSWORD +${field.replace(/[.[\]]/g, "\\$&")} +latest -> 7$`, "m"));
+    expect(text).toContain(`        ${field}: latest -> 7`);
     expect(markdown).toContain(`| \`${field}\` | \`latest\` → \`7\` |`);
+    expect(json.changes.find((c) => c.type === "gcp:cloudrunv2/job:Job" && c.name === "nightly-report")!.changes).toContainEqual({ path: field, old: "latest", new: "7" });
   });
 
   it("shows a secret added to a service once, with the new access to it", () => {
@@ -176,6 +179,12 @@ describe("a pull request's changes against the last deployment", () => {
     ]);
     expect(text).toContain(`        runImage: ${OLD_RUN} -> ${NEW_RUN}`);
     expect(text).toMatch(/^ {2}catalog-api: image build: source changed$/m);
+    expect(text).toContain(`        source: ${source.old} -> ${source.new}`);
+    // JSON carries the same changes, old -> new, and each service's build decision.
+    const jsonPack = (name: string) => json.changes.find((c) => c.type === "pulumi-nodejs:dynamic/gantry:PackImage" && c.name === name)!;
+    expect(jsonPack("storefront").changes).toEqual([{ path: "runImage", old: OLD_RUN, new: NEW_RUN }]);
+    expect(jsonPack("catalog-api").changes).toContainEqual({ path: "source", old: source.old, new: source.new });
+    expect(json.services.map((s) => [s.name, s.action, s.why])).toContainEqual(["catalog-api", "build", "source changed"]);
     expect(markdown).toContain(`| \`runImage\` | \`${OLD_RUN}\` → \`${NEW_RUN}\` |`);
     expect(markdown).toContain("<details><summary><code>catalog-api</code> · image build: source changed");
   });
@@ -292,6 +301,28 @@ describe("nothing changed", () => {
     expect(plan.changes).toEqual([]);
     expect(renderText(plan)).toContain("Resources: not compared (stack outputs hold no resources: pass `pulumi stack export` or use a file backend)");
   }, 120_000);
+
+  it("does not take a backend it cannot read for a first deployment, which would hide every deletion", async () => {
+    // Deployed to a bucket (as the Jenkinsfile's PULUMI_BACKEND_URL): then storefront is renamed, which deletes it.
+    const dir = projectCopy();
+    await deploy("dev", dir);
+    edit(path.join(dir, "services", "storefront", "service.yaml"), "name: storefront", "name: shop");
+    edit(path.join(dir, "services", "storefront", "service.yaml"), "SESSION_KEY: storefront-session-key", "SESSION_KEY: shop-session-key");
+    const plan = await makePlan({ stack: "dev", projectDir: dir, cwd: dir, env: { PULUMI_BACKEND_URL: "gs://acme-gantry-pulumi-state" } });
+    expect(plan.ok).toBe(true);
+    expect(plan.diffBasis).toBe("not-read");
+    // No "N to create, 0 to delete", and no risks read off a diff against nothing.
+    expect(plan.changes).toEqual([]);
+    expect(plan.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0, same: 0 });
+    expect(plan.risks).toEqual([]);
+    const unread = "not known: the last deployment was not read (gs://acme-gantry-pulumi-state is not a file:// backend and needs credentials to read)";
+    expect(plan.services.map((s) => [s.name, s.action, s.reasons, s.why])).toEqual(["catalog-api", "nightly-report", "shop"].map((n) => [n, "build", ["unknown"], unread]));
+    const text = renderText(plan);
+    expect(text).toContain("  Last deployment: not read (gs://acme-gantry-pulumi-state is not a file:// backend and needs credentials to read)\n");
+    expect(text).toContain("Resources: not compared, so no deletion can be shown either (the last deployment was not read): pass --outputs with a file from `pulumi stack export --stack dev`\n");
+    expect(text).not.toMatch(/to create|first build/);
+    expect(renderMarkdown(plan)).toContain("Resources: not compared, so no deletion can be shown either (the last deployment was not read): pass --outputs with a file from \\`pulumi stack export --stack dev\\`");
+  }, 120_000);
 });
 
 describe("a promotion", () => {
@@ -369,4 +400,44 @@ describe("a catalog with errors", () => {
     expect(renderMarkdown(plan)).toContain("- `pricing` (a file in its folder has problems, listed below): Cloud Run service `pricing`");
     expect(renderMarkdown(plan)).toContain("`services/pricing/servcie.yaml:1:1` looks like a misspelled service.yaml");
   }, 120_000);
+});
+
+describe("inputs a provider filled in by default", () => {
+  // As the engine stores a bridged provider's checked inputs: `__defaults` at each level names what it filled in.
+  const type = "gcp:cloudrunv2/service:Service";
+  const urn = `urn:pulumi:dev::gantry::gantry:service:Service$${type}::web`;
+  const deployed = {
+    urn,
+    type,
+    name: "web",
+    custom: true,
+    inputs: {
+      __defaults: ["launchStage"],
+      name: "web",
+      launchStage: "GA",
+      template: {
+        __defaults: ["executionEnvironment"],
+        executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+        timeout: "60s",
+        containers: [{ __defaults: ["cpuIdle"], image: "r/web@sha256:1", resources: { __defaults: [], limits: { cpu: "1" } }, cpuIdle: true }],
+      },
+    },
+  };
+  const planned = (template: Record<string, unknown>) => [{ urn, type, name: "web", custom: true, read: false, inputs: { name: "web", template } }];
+  const container = { image: "r/web@sha256:1", resources: { limits: { cpu: "1" } } };
+
+  it("are the provider's, at any depth, not removals", () => {
+    const [web] = diffResources(planned({ timeout: "60s", containers: [container] }), [deployed]);
+    expect(web!.change).toMatchObject({ action: "same", changes: [] });
+  });
+
+  it("still change when the program sets them now, and an input the program dropped is still a removal", () => {
+    const [web] = diffResources(planned({ executionEnvironment: "EXECUTION_ENVIRONMENT_GEN1", containers: [{ ...container, cpuIdle: false }] }), [deployed]);
+    expect(web!.change.action).toBe("update");
+    expect(web!.change.changes).toEqual([
+      { path: "template.executionEnvironment", old: "EXECUTION_ENVIRONMENT_GEN2", new: "EXECUTION_ENVIRONMENT_GEN1" },
+      { path: "template.containers[0].cpuIdle", old: "true", new: "false" },
+      { path: "template.timeout", old: "60s", new: "(none)" },
+    ]);
+  });
 });

@@ -37,7 +37,7 @@ describe("the last deployment", () => {
     fs.writeFileSync(path.join(dir, ".pulumi", "stacks", "gantry", "pr-3.json"), JSON.stringify({ version: 3, checkpoint: { stack: "organization/gantry/pr-3", latest: null } }));
     expect(lastDeployment(`file://${dir}`, "gantry", "pr-3")).toEqual({ found: undefined, looked: `file://${dir} has no deployment of gantry/pr-3` });
     expect(lastDeployment(`file://${dir}`, "gantry", "dev").found).toBeUndefined();
-    expect(lastDeployment("https://api.pulumi.com", "gantry", "dev")).toEqual({ found: undefined, looked: "https://api.pulumi.com is not a file:// backend and needs credentials to read" });
+    expect(lastDeployment("https://api.pulumi.com", "gantry", "dev")).toEqual({ found: undefined, looked: "https://api.pulumi.com is not a file:// backend and needs credentials to read", unreadable: true });
   });
 
   it("is read from `pulumi stack output --json` or `pulumi stack export` files", () => {

@@ -357,6 +357,23 @@ function gantry(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe("the plan's progress", () => {
+  it("names each step before it starts, the program's evaluation before its first registration", async () => {
+    const steps: string[] = [];
+    await makePlan({ stack: "dev", projectDir: PROJECT_DIR, cwd: PROJECT_DIR, env: { PULUMI_BACKEND_URL: `file://${emptyBackend()}` }, progress: (s) => steps.push(s) });
+    // Registration counts collapse into one step: a terminal shows them as one line rewritten in place.
+    const kinds = steps.map((s) => s.replace(/: \d+ resources$/, ": N resources")).filter((s, i, all) => s !== all[i - 1]);
+    expect(kinds).toEqual([
+      "loading the catalog (services) and Pulumi.dev.yaml",
+      "checking 3 services: cloud rules and build preflight",
+      "reading the last deployment",
+      "evaluating the program: fingerprinting 3 services, declaring their resources",
+      "evaluating the program under the mock runtime: N resources",
+      "comparing with the last deployment",
+    ]);
+  });
+});
+
 describe("gantry plan", () => {
   it("prints the plan for the examples and exits 0, with nothing on stderr", () => {
     const r = gantry(["plan", "--stack", "dev"]);

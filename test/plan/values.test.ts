@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import type { DiffedResource } from "../../plan/diff";
 import { keyInputs } from "../../plan/key-inputs";
+import { findRisks } from "../../plan/risk";
 import { forcingChanges } from "../../plan/replace";
 import { differs, flatten } from "../../plan/values";
 
@@ -47,5 +49,36 @@ describe("predicted replacements", () => {
     expect(forcingChanges("gcp:cloudrunv2/service:Service", [{ path: "location", old: "europe-west1", new: "europe-west4" }, { path: "template.scaling.minInstanceCount", old: "0", new: "1" }])).toEqual(["location"]);
     expect(forcingChanges("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", [{ path: "member", old: "user:a", new: "allUsers" }])).toEqual(["member"]);
     expect(forcingChanges("kubernetes:apps/v1:Deployment", [{ path: "spec.selector.matchLabels.app", old: "a", new: "b" }, { path: "spec.replicas", old: "1", new: "2" }])).toEqual(["spec.selector.matchLabels.app"]);
+  });
+});
+
+describe("cost risks", () => {
+  const deployment = (old: string, next: string): DiffedResource => ({
+    change: { urn: "urn:pulumi:dev::gantry::kubernetes:apps/v1:Deployment::api", type: "kubernetes:apps/v1:Deployment", name: "api", service: "api", action: "update", changes: [{ path: "spec.replicas", old, new: next }] },
+  });
+
+  it("a fixed replica count where autoscaling kept the floor before is a raised floor; fewer replicas are not", () => {
+    expect(findRisks([deployment("(none)", "5")])).toEqual([expect.objectContaining({ kind: "cost", service: "api", field: "spec.replicas", old: "(none)", new: "5" })]);
+    expect(findRisks([deployment("2", "5")])).toEqual([expect.objectContaining({ kind: "cost", old: "2", new: "5" })]);
+    expect(findRisks([deployment("5", "2")])).toEqual([]);
+    expect(findRisks([deployment("5", "(none)")])).toEqual([]);
+  });
+});
+
+describe("secret risks", () => {
+  const env = "template.containers[0].envs[API_TOKEN]";
+  const service = (changes: Array<{ path: string; old: string; new: string }>): DiffedResource => ({
+    change: { urn: "urn:pulumi:dev::gantry::gcp:cloudrunv2/service:Service::web", type: "gcp:cloudrunv2/service:Service", name: "web", service: "web", action: "update", changes },
+  });
+
+  it("a secret env var removed is one risk, named by its env var, whichever of its fields go", () => {
+    const removed = service([
+      { path: `${env}.name`, old: "API_TOKEN", new: "(none)" },
+      { path: `${env}.valueSource.secretKeyRef.secret`, old: "web-api-token", new: "(none)" },
+      { path: `${env}.valueSource.secretKeyRef.version`, old: "latest", new: "(none)" },
+    ]);
+    expect(findRisks([removed])).toEqual([
+      { kind: "secret", service: "web", type: "gcp:cloudrunv2/service:Service", resource: "web", field: `${env}.valueSource.secretKeyRef.secret`, old: "web-api-token", new: "(none)", message: "removes a secret reference of env API_TOKEN" },
+    ]);
   });
 });
