@@ -25,12 +25,13 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function bashScript(program: Command): string {
   const tree = walk(program);
-  const cases = tree.map((t) => `    ${sq(t.path.join(" "))}) words=${sq([...t.subcommands, ...t.options].join(" "))} ;;`).join("\n");
+  const cases = tree.map((t) => `    ${sq(t.path.join(" "))}) candidates=${sq([...t.subcommands, ...t.options].join(" "))} ;;`).join("\n");
   const commandPaths = `|${tree.map((t) => t.path.join(" ")).join("|")}|`;
   const valued = ` ${[...new Set(tree.flatMap((t) => t.valued))].sort().join(" ")} `;
   return `# gantry completion for bash: source <(npx gantry completion bash)
 _gantry() {
-  local cur prev path="" words="" i w
+  # Not "path" or "words": zsh runs this function too (bashcompinit), and there those are PATH and the line's words.
+  local cur prev command_path="" candidates="" i w
   local paths=${sq(commandPaths)} valued=${sq(valued)}
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -45,13 +46,13 @@ _gantry() {
     w="\${COMP_WORDS[i]}"
     case "$valued" in *" $w "*) i=$((i + 1)); continue ;; esac
     case "$w" in -*) continue ;; esac
-    case "$paths" in *"|\${path:+$path }$w|"*) path="\${path:+$path }$w" ;; esac
+    case "$paths" in *"|\${command_path:+$command_path }$w|"*) command_path="\${command_path:+$command_path }$w" ;; esac
   done
-  case "$path" in
+  case "$command_path" in
 ${cases}
-    *) words="" ;;
+    *) candidates="" ;;
   esac
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
 }
 complete -o default -F _gantry gantry
 `;

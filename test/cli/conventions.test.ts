@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { progress } from "../../cli/progress";
+import { ensureDebianPackage } from "../support/debian";
 
 const root = path.join(__dirname, "..", "..");
 const bin = path.join(root, "bin", "gantry.js");
@@ -241,13 +242,59 @@ describe("gantry completion", () => {
     expect(complete("gantry history storefront --stack prod --o")).toEqual(["--outputs"]);
   });
 
-  it("zsh and fish scripts are printed, and an unknown shell is a usage error", () => {
-    expect(gantry(["completion", "zsh"]).stdout).toMatch(/^#compdef gantry/);
-    const fish = gantry(["completion", "fish"]).stdout;
-    expect(fish).toContain("complete -c gantry -n '__fish_use_subcommand' -a 'validate'");
-    expect(fish).toContain("complete -c gantry -n '__fish_seen_subcommand_from validate' -l 'json'");
+  // The lines every shell must complete alike, and what each gives.
+  const EXPECTED: Array<[string, string[]]> = [
+    ["gantry va", ["validate"]],
+    ["gantry validate --s", ["--service", "--services", "--stack"]],
+    ["gantry plan --stack ", ["dev", "prod", "staging"]],
+    ["gantry validate --service store", ["storefront"]],
+    ["gantry validate --stack dev --s", ["--service", "--services", "--stack"]],
+    ["gantry detect services/storefront --j", ["--json"]],
+  ];
+
+  it("zsh completes as bash does, through zsh's own bashcompinit", () => {
+    ensureDebianPackage("zsh", "/usr/bin/zsh");
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gantry-zsh-")), "gantry.zsh");
+    try {
+      fs.writeFileSync(script, gantry(["completion", "zsh"]).stdout);
+      // What bashcompinit's _bash_complete sets before it runs compgen -F (zsh's 1-based words, CURRENT); the
+      // widget's compadd then keeps the candidates that start with the word typed, as the filter below does.
+      const harness = `autoload -U compinit && compinit -u -D
+source ${script}
+words=( \${(z)1} ); [[ $1 == *' ' ]] && words+=( '' )
+CURRENT=\${#words}
+COMP_CWORD=$(( CURRENT - 1 ))
+COMP_WORDS=( "\${words[@]}" )
+compgen -F _gantry -- "\${words[CURRENT]}"`;
+      for (const [line, want] of EXPECTED) {
+        const r = spawnSync("zsh", ["-f", "-c", harness, "zsh", line], { cwd: root, encoding: "utf8" });
+        expect(r.stderr, line).toBe("");
+        const typed = line.endsWith(" ") ? "" : line.split(" ").pop()!;
+        expect(r.stdout.split("\n").filter((w) => w && w.startsWith(typed)).sort(), line).toEqual(want);
+      }
+    } finally {
+      fs.rmSync(path.dirname(script), { recursive: true, force: true });
+    }
+  });
+
+  it("fish completes as bash does", () => {
+    ensureDebianPackage("fish", "/usr/bin/fish");
+    const script = gantry(["completion", "fish"]).stdout;
+    for (const [line, want] of EXPECTED) {
+      const r = spawnSync("fish", ["--no-config", "-c", `${script}\ncomplete --do-complete ${sqFish(line)}`], { cwd: root, encoding: "utf8" });
+      expect(r.stderr, line).toBe("");
+      expect(r.stdout.split("\n").filter(Boolean).map((w) => w.split("\t")[0]).sort(), line).toEqual(want);
+    }
+  });
+
+  it("an unknown shell is a usage error", () => {
     const r = gantry(["completion", "tcsh"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("expected bash, zsh or fish");
   });
 });
+
+/** A fish single-quoted string. */
+function sqFish(s: string): string {
+  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
