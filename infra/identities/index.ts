@@ -4,7 +4,7 @@ import type { IdentitiesConfig } from "../../catalog/schema/identities";
 import {
   BUCKET_LIST_ROLE,
   DEPLOY_ROLES,
-  KMS_USER_ROLE,
+  KMS_USER_ROLE, KMS_DECRYPT_ROLE,
   OBJECT_READ_ROLE,
   OBJECT_WRITE_ROLE,
   REPOSITORY_IAM_PERMISSIONS,
@@ -115,11 +115,17 @@ export class PipelineIdentities extends pulumi.ComponentResource {
 
     // The deploying stacks' secrets provider (gcpkms://): a key each, in its project, usable by its deployer only.
     // Key rings and keys cannot be deleted in Cloud KMS, and state encrypted with a key needs it forever: protected.
+    const stateKeys = {} as Record<"staging" | "prod", gcp.kms.CryptoKey>;
     for (const level of ["staging", "prod"] as const) {
       const ring = new gcp.kms.KeyRing(`${name}-${level}-state-keys`, { project: projectOf(level), location: cfg.region, name: STATE_KEY_RING }, { parent: this, protect: true });
       const key = new gcp.kms.CryptoKey(`${name}-${level}-state-key`, { keyRing: ring.id, name: level, purpose: "ENCRYPT_DECRYPT" }, { parent: this, protect: true });
       new gcp.kms.CryptoKeyIAMMember(`${name}-${level}-state-key-user`, { cryptoKeyId: key.id, role: KMS_USER_ROLE, member: member(level) }, parent);
+      stateKeys[level] = key;
     }
+    // prod promotes staging's digests through a StackReference, and the engine opens a referenced stack's secrets
+    // manager to read its outputs, which with gcpkms:// decrypts that stack's data key (pkg/secrets/cloud, eagerly):
+    // prod may decrypt with staging's key, never encrypt. Staging gets nothing of prod's.
+    new gcp.kms.CryptoKeyIAMMember(`${name}-prod-reads-staging-state-key`, { cryptoKeyId: stateKeys.staging.id, role: KMS_DECRYPT_ROLE, member: member("prod") }, parent);
 
     // A pull request's plan is a diff against the preview base's last deployment (`pulumi stack export`): read
     // only. Dev is already the preview's blast radius; its secrets stay encrypted in the export.

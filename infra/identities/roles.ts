@@ -41,3 +41,5 @@ export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
  */
 export const STATE_KEY_RING = "gantry-pulumi";
 export const KMS_USER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
+/** Reading another stack's outputs (a StackReference) opens its secrets manager: decrypt only. */
+export const KMS_DECRYPT_ROLE = "roles/cloudkms.cryptoKeyDecrypter";

@@ -125,7 +125,7 @@ describe("the staging and prod deployers", () => {
     expect(role?.inputs.permissions).toEqual(["artifactregistry.repositories.get", "artifactregistry.repositories.getIamPolicy", "artifactregistry.repositories.setIamPolicy"]);
   });
 
-  it("each encrypt their own stack's config secrets with a Cloud KMS key of their own, which no other identity may use", () => {
+  it("each encrypt their own stack's config secrets with a Cloud KMS key of their own; prod may only decrypt staging's (its StackReference opens staging's secrets manager); no other use", () => {
     const rings = byType(captured, "gcp:kms/keyRing:KeyRing");
     const keys = byType(captured, "gcp:kms/cryptoKey:CryptoKey");
     const users = byType(captured, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
@@ -133,6 +133,7 @@ describe("the staging and prod deployers", () => {
     expect(users.map((u) => [u.inputs.member, projectOfKey(u.inputs.cryptoKeyId), u.inputs.role]).sort()).toEqual(
       [
         [prod, "acme-gantry-prod", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+        [prod, "acme-gantry-staging", "roles/cloudkms.cryptoKeyDecrypter"],
         [staging, "acme-gantry-staging", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
       ].sort(),
     );
