@@ -42,12 +42,12 @@ describe("Go source files as the go tool reads them", () => {
     const r = paketo("// This module serves the shop.\n\tmodule   example.com/x/svc\n\n// go 1.30 is next\n  go   1.21.5 \nrequire example.com/y v1.0.0\n");
     expect([r.processes["web"], r.runtimeVersion]).toEqual([`${PAKETO_BIN}svc`, { value: "1.21.5", source: "go.mod go directive" }]);
     expect(paketo("module example.com/x/tight\ngo 1.23\nrequire example.com/y v1.0.0\n").runtimeVersion).toEqual({ value: "1.23", source: "go.mod go directive" });
-    expect(paketo("module example.com/x/svc\n\ngo 10.1\n").runtimeVersion.value).toBe("10.1");
+    expect(paketo("module example.com/x/svc\n\ngo 10.1\n").runtimeVersion?.value).toBe("10.1");
   });
 
   it("a go.mod without a module line or without a go line", () => {
     const noModule = run({ "go.mod": "go 1.22\n", "main.go": MAIN }, {}, PAKETO);
-    expect([noModule.processes["web"], noModule.runtimeVersion.value]).toEqual([`${PAKETO_BIN}app`, "1.22"]);
+    expect([noModule.processes["web"], noModule.runtimeVersion?.value]).toEqual([`${PAKETO_BIN}app`, "1.22"]);
     const noGo = run({ "go.mod": "module example.com/x/svc\n", "main.go": MAIN }, {}, PAKETO);
     expect([noGo.processes["web"], noGo.runtimeVersion]).toEqual([`${PAKETO_BIN}svc`, { value: null, source: "buildpack default" }]);
   });
