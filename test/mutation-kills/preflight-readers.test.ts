@@ -43,6 +43,7 @@ describe("Go source files as the go tool reads them", () => {
     expect([r.processes["web"], r.runtimeVersion]).toEqual([`${PAKETO_BIN}svc`, { value: "1.21.5", source: "go.mod go directive" }]);
     expect(paketo("module example.com/x/tight\ngo 1.23\nrequire example.com/y v1.0.0\n").runtimeVersion).toEqual({ value: "1.23", source: "go.mod go directive" });
     expect(paketo("module example.com/x/svc\n\ngo 10.1\n").runtimeVersion?.value).toBe("10.1");
+    expect(paketo("module example.com/x/svc\n// was go 1.19\ngo 1.22\n").runtimeVersion?.value).toBe("1.22");
   });
 
   it("a go.mod without a module line or without a go line", () => {
@@ -76,6 +77,7 @@ describe("GOOGLE_BUILDABLE and BP_GO_TARGETS: what each finding says and that it
     expect(r.findings).toEqual([{ severity: "error", code: "go-buildable-not-main", message: "GOOGLE_BUILDABLE (service build env) is ., but the root folder has no `package main` file, so there is no program to run.", fix: "Use one of the main packages found: ./cmd/a." }]);
     const none = run({ "go.mod": MOD, "lib.go": "package lib\n", "pkg/x.go": "package pkg\n" }, { GOOGLE_BUILDABLE: "./pkg" });
     expect(none.findings.map((f) => [f.code, f.fix])).toEqual([["go-buildable-not-main", "Add a main package and point the variable at it."]]);
+    expect(run(files, { GOOGLE_BUILDABLE: "./pkg" }).findings.map((f) => f.fix)).toEqual(["Use one of the main packages found: ., ./cmd/a."]);
   });
 
   it("with no main package anywhere, a missing folder or file gets a fix of its own", () => {
@@ -238,6 +240,7 @@ describe("Gradle and prebuilt jars", () => {
     ["a Groovy map after another attribute", "jar { manifest { attributes('Implementation-Title': 'svc', 'Main-Class': 'a.B') } }"],
     ["a Kotlin pair after another attribute", 'tasks.jar { manifest { attributes("Implementation-Title" to "svc", "Main-Class" to "a.BKt") } }'],
     ["Kotlin's index form", 'tasks.jar { manifest { attributes["Main-Class"] = "a.BKt" } }'],
+    ["Kotlin's index form, unspaced", 'tasks.jar { manifest { attributes["Main-Class"]="a.BKt" } }'],
     ["attribute(name, value)", 'tasks.jar { manifest { attribute("Main-Class", "a.BKt") } }'],
   ])("a Main-Class attribute as %s makes the jar executable", (_, build) => {
     expect(main(`plugins { java }\n${build}\n`)).toMatchObject({ outcome: "web", findings: [], processes: { web: "java -jar build/libs/svc.jar" } });
