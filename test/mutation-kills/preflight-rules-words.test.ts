@@ -3,7 +3,7 @@
 // points), the Functions Framework checks, and the messages of the start-command rules a user follows.
 import { afterAll, describe, expect, it } from "vitest";
 import { detect, type DetectResult } from "../../preflight";
-import { GOOGLE, removeTempApps, tempApp } from "../preflight/helpers";
+import { GOOGLE, PAKETO as PAKETO_BUILDER, removeTempApps, tempApp } from "../preflight/helpers";
 
 afterAll(removeTempApps);
 
@@ -228,5 +228,79 @@ describe("Node.js functions", () => {
     const berry = { "package.json": '{"name":"f","dependencies":{}}', "index.js": "", "yarn.lock": "__metadata:\n  version: 8\n" };
     expect(run({ ...berry, ".yarnrc.yml": "nodeLinker: pnp\n" }, { GOOGLE_FUNCTION_TARGET: "hello" }).findings.map((f) => [f.message.split(",")[0], f.fix])).toEqual([["This project uses Yarn Plug'n'Play", "Add it: `yarn add @google-cloud/functions-framework`."]]);
     expect(run({ ...berry, ".yarnrc.yml": "nodeLinker: node-modules\n" }, { GOOGLE_FUNCTION_TARGET: "hello" }).findings).toEqual([]);
+  });
+});
+
+describe("Node.js: what package.json, the lockfiles and .yarnrc.yml decide", () => {
+  it.each(["null", "[]", '"app"'])("a package.json whose top level is %s is invalid, with the fix", (json) => {
+    expect(run({ "package.json": json }).findings).toEqual([
+      { severity: "error", code: "package-json-invalid", message: 'package.json is not valid JSON (top level is not an object); the builder fails with "unmarshalling package.json".', fix: "Fix the JSON syntax in package.json.", file: "package.json" },
+    ]);
+  });
+
+  it.each(['"node x.js"', "null"])("scripts that are %s are no scripts", (scripts) => {
+    expect(run({ "package.json": `{"main":"x.js","scripts":${scripts}}`, "x.js": "" })).toMatchObject({ findings: [], processes: { web: "node x.js" } });
+  });
+
+  it("with no engines the builder's default Node.js stands", () => {
+    expect(run({ "package.json": '{"scripts":{"start":"node x.js"}}' }).runtimeVersion?.source).toBe("builder default (google-22)");
+  });
+
+  it("yarn.lock wins over GOOGLE_PACKAGE_MANAGER; the lockfile or the variable is named in detectedBy", () => {
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}', "yarn.lock": "" }, { GOOGLE_PACKAGE_MANAGER: "pnpm" }).packageManager).toBe("yarn");
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}', "pnpm-lock.yaml": "" }).detectedBy).toBe("package.json and pnpm-lock.yaml");
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}', "bun.lock": "" }).detectedBy).toBe("package.json and bun.lock");
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}' }, { GOOGLE_PACKAGE_MANAGER: "bun" }).detectedBy).toBe("package.json and GOOGLE_PACKAGE_MANAGER=bun");
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}', "package-lock.json": "{}" }).detectedBy).toBe("package.json");
+    expect(run({ "package.json": '{"scripts":{"start":"x"}}', "yarn.lock": "__metadata:  \n  version: 8\n" }).detectedBy).toBe("package.json and yarn.lock (Yarn 2+)");
+  });
+
+  it("root .js files with a Procfile and no package.json", () => {
+    expect(run({ "server.js": "", Procfile: "web: node server.js\n" }).detectedBy).toBe("*.js files (server.js) with an explicit entrypoint");
+  });
+
+  it("a main folder deeper than one level is found by its index.js", () => {
+    expect(run({ "package.json": '{"main":"lib/app/"}', "lib/app/index.js": "" }).findings).toEqual([]);
+  });
+
+  it("build scripts: gcp-build or build may create main; an empty gcp-build stands for none and hides build", () => {
+    const pkg = (scripts: string) => ({ "package.json": `{"main":"dist/x.js","scripts":{${scripts}}}` });
+    expect(codes(run(pkg('"gcp-build":"tsc"')))).toEqual([]);
+    expect(codes(run(pkg('"build":"tsc"')))).toEqual([]);
+    expect(codes(run(pkg('"gcp-build":"","build":"tsc"')))).toEqual(["node-entrypoint-missing"]);
+  });
+
+  it("GOOGLE_NODE_RUN_SCRIPTS: blank entries are no scripts; yarn ignores the variable and the build script", () => {
+    const npm = { "package.json": '{"main":"dist/x.js"}' };
+    expect(codes(run(npm, { GOOGLE_NODE_RUN_SCRIPTS: " , " }))).toEqual(["node-entrypoint-missing"]);
+    expect(codes(run(npm, { GOOGLE_NODE_RUN_SCRIPTS: "" }))).toEqual(["node-entrypoint-missing"]);
+    expect(codes(run(npm, { GOOGLE_NODE_RUN_SCRIPTS: "compile" }))).toEqual([]);
+    const yarnFn = (scripts: string) => ({ "package.json": `{"main":"dist/fn.js","scripts":{${scripts}},"dependencies":{"@google-cloud/functions-framework":"^3"}}`, "yarn.lock": "" });
+    expect(codes(run(yarnFn(""), { GOOGLE_FUNCTION_TARGET: "f", GOOGLE_NODE_RUN_SCRIPTS: "build" }))).toEqual(["function-source-missing"]);
+    expect(codes(run(yarnFn('"build":"tsc"'), { GOOGLE_FUNCTION_TARGET: "f" }))).toEqual(["function-source-missing"]);
+    expect(codes(run(yarnFn('"gcp-build":"tsc"'), { GOOGLE_FUNCTION_TARGET: "f" }))).toEqual([]);
+  });
+
+  it("Plug'n'Play: classic yarn never, berry unless .yarnrc.yml sets another linker however it is written", () => {
+    const fn = { "package.json": '{"dependencies":{}}', "index.js": "" };
+    const berry = { ...fn, "yarn.lock": "__metadata:\n  version: 8\n" };
+    const missing = (files: Record<string, string>) => codes(run(files, { GOOGLE_FUNCTION_TARGET: "f" })).includes("function-framework-missing");
+    expect(missing({ ...fn, "yarn.lock": "# yarn lockfile v1\n" })).toBe(false);
+    expect(missing({ ...berry, ".yarnrc.yml": "nodeLinker: pnp\n" })).toBe(true);
+    expect(missing({ ...berry, ".yarnrc.yml": "# nodeLinker: pnp\nnodeLinker: node-modules\n" })).toBe(false);
+    expect(missing({ ...berry, ".yarnrc.yml": "nodeLinker:node-modules\n" })).toBe(false);
+    expect(missing({ ...berry, ".yarnrc.yml": 'nodeLinker: "node-modules"\n' })).toBe(false);
+  });
+
+  it("dependencies that are null hold no framework", () => {
+    expect(codes(run({ "package.json": '{"dependencies":null}', "index.js": "", "pnpm-lock.yaml": "" }, { GOOGLE_FUNCTION_TARGET: "f" }))).toEqual(["function-framework-missing"]);
+  });
+});
+
+describe("Node.js on Paketo", () => {
+  it("main.js is a start file; with none there is no web process", () => {
+    const paketo = (files: Record<string, string>) => detect({ dir: tempApp(files), builder: PAKETO_BUILDER });
+    expect(paketo({ "main.js": "" })).toMatchObject({ detectedBy: "main.js", processes: { web: "node main.js" } });
+    expect(paketo({ "package.json": "{}" }).processes).toEqual({});
   });
 });
