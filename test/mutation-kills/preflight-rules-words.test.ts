@@ -304,3 +304,50 @@ describe("Node.js on Paketo", () => {
     expect(paketo({ "package.json": "{}" }).processes).toEqual({});
   });
 });
+
+describe("Python dependencies as pip and the TOML readers take them (seen through Python 3.13's default command)", () => {
+  const UVICORN_313 = "uvicorn main:app --port 8080 --host 0.0.0.0";
+  const web313 = (files: Record<string, string>) => run({ "main.py": "", ...files }, { GOOGLE_PYTHON_VERSION: "3.13" }).processes["web"];
+
+  it("requirements.txt: a local path, a trailing comment, an indented -r, an editable install with two spaces", () => {
+    expect(web313({ "requirements.txt": "./vendor/x.whl\nuvicorn  # the ASGI server\n" })).toBe(UVICORN_313);
+    expect(web313({ "requirements.txt": "  -r base.txt\n", "base.txt": "uvicorn\n" })).toBe(UVICORN_313);
+    expect(web313({ "requirements.txt": "-e  git+https://github.com/encode/uvicorn#egg=uvicorn\n" })).toBe(UVICORN_313);
+  });
+
+  it("pyproject.toml: a dependency that is not a string is skipped; poetry extras are all read", () => {
+    expect(web313({ "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = [1, "uvicorn"]\n' })).toBe(UVICORN_313);
+    expect(web313({ "pyproject.toml": '[tool.poetry]\nname = "svc"\n\n[tool.poetry.dependencies]\npython = "^3.13"\nfastapi = { version = "*", extras = ["all", "standard"] }\n' })).toBe(UVICORN_313);
+  });
+});
+
+describe(".python-version files", () => {
+  const versionFile = (text: string) => run({ "main.py": "", "requirements.txt": "", ".python-version": text }).findings.filter((f) => f.code === "python-version-file-unreadable");
+
+  it("comment lines and several versions are told apart", () => {
+    expect(versionFile("# uv pin\n3.12\n").map((f) => f.message)).toEqual([".python-version has comment lines; pyenv and uv skip them, but Google Cloud's builder reads the whole file as one version string and the Python install fails on it."]);
+    expect(versionFile("3.12\n3.11\n").map((f) => f.message)).toEqual([".python-version has more than one line; pyenv and uv skip the rest, but Google Cloud's builder reads the whole file as one version string and the Python install fails on it."]);
+  });
+
+  it("a file of comments only names no version in its fix", () => {
+    expect(versionFile("# 3.12").map((f) => f.fix)).toEqual(["Write the version alone into .python-version."]);
+    expect(versionFile("# a\n# b\n").map((f) => f.fix)).toEqual(["Write the version alone into .python-version."]);
+  });
+
+  it("Paketo: the version asked for and the BP_CPYTHON_VERSION to set, past comment lines and spaces", () => {
+    const paketo = (text: string) => detect({ dir: tempApp({ "main.py": "", "requirements.txt": "", ".python-version": text }), builder: PAKETO_BUILDER }).findings.filter((f) => f.code === "python-version-file-ignored");
+    expect(paketo("# uv 0.4\n 3.11 \n")).toEqual([
+      {
+        severity: "warning",
+        code: "python-version-file-ignored",
+        message: ".python-version asks for 3.11, but Paketo's CPython buildpack does not read that file and installs its default Python.",
+        fix: 'Set BP_CPYTHON_VERSION under build.env (for example "3.11.*").',
+        file: ".python-version",
+        line: 1,
+      },
+    ]);
+    expect(paketo("# no version here\n").map((f) => [f.message, f.fix])).toEqual([
+      [".python-version asks for # no version here, but Paketo's CPython buildpack does not read that file and installs its default Python.", 'Set BP_CPYTHON_VERSION under build.env (for example "3.12.*").'],
+    ]);
+  });
+});
