@@ -23,8 +23,9 @@ export function mainPackageDirs(tree: SourceTree): string[] {
   const dirs = new Set<string>();
   for (const f of goFiles(tree)) {
     if (f.endsWith("_test.go")) continue;
-    // The go tool skips vendor, testdata and folders starting with "." or "_".
-    if (f.split("/").slice(0, -1).some((p) => p === "vendor" || p === "testdata" || p.startsWith(".") || p.startsWith("_"))) continue;
+    // The go tool skips vendor and testdata folders, and files and folders whose name starts with "." or "_".
+    const parts = f.split("/");
+    if (parts.some((p) => p.startsWith(".") || p.startsWith("_")) || parts.slice(0, -1).some((p) => p === "vendor" || p === "testdata")) continue;
     const text = tree.read(f);
     if (text !== null && packageClause(text) === "main") dirs.add(dirOf(f));
   }
@@ -32,7 +33,9 @@ export function mainPackageDirs(tree: SourceTree): string[] {
 }
 
 function packageClause(source: string): string | null {
-  const stripped = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  // One pass, left to right, as Go's scanner reads: a "/*" inside a line comment opens nothing. A comment counts as
+  // a space, so `package/* c */main` still names main.
+  const stripped = source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
   const m = /^\s*package\s+([A-Za-z_][A-Za-z0-9_]*)/m.exec(stripped);
   return m ? (m[1] ?? null) : null;
 }
@@ -47,7 +50,7 @@ function goModInfo(tree: SourceTree): { module: string | null; go: string | null
 
 function asDir(p: string): string {
   const trimmed = p.replace(/^\.\//, "").replace(/\/+$/, "");
-  return trimmed === "" || trimmed === "." ? "." : trimmed;
+  return trimmed === "" ? "." : trimmed;
 }
 
 export function analyzeGo(ctx: Context): LanguageResult {
@@ -65,19 +68,18 @@ export function analyzeGo(ctx: Context): LanguageResult {
     }
   }
   if (!google && runtimeVersion.value === null && gomod.go) runtimeVersion = { value: gomod.go, source: "go.mod go directive" };
-  if (runtimeVersion.value && gomod.go && !runtimeVersion.source.startsWith("go.mod")) {
-    const pinned = semver.coerce(runtimeVersion.value);
-    const needed = semver.coerce(gomod.go);
-    if (pinned && needed && semver.lt(pinned, needed)) {
-      ctx.issues.push(
-        warning(
-          "go-version-below-go-mod",
-          `${runtimeVersion.source} pins Go ${runtimeVersion.value}, but go.mod says \`go ${gomod.go}\`; the build must download a newer toolchain or fail.`,
-          `Raise the pinned version to ${gomod.go} or later, or drop the pin.`,
-          { file: "go.mod" },
-        ),
-      );
-    }
+  // No pin or no go directive coerces to null, and a version taken from go.mod is never below itself.
+  const pinned = semver.coerce(runtimeVersion.value);
+  const needed = semver.coerce(gomod.go);
+  if (pinned && needed && semver.lt(pinned, needed)) {
+    ctx.issues.push(
+      warning(
+        "go-version-below-go-mod",
+        `${runtimeVersion.source} pins Go ${runtimeVersion.value}, but go.mod says \`go ${gomod.go}\`; the build must download a newer toolchain or fail.`,
+        `Raise the pinned version to ${gomod.go} or later, or drop the pin.`,
+        { file: "go.mod" },
+      ),
+    );
   }
 
   const result: LanguageResult = {
@@ -164,7 +166,7 @@ export function analyzeGo(ctx: Context): LanguageResult {
 
 function checkBuildable(ctx: Context, value: string, module: string | null, mains: string[], envName: string): string | null {
   let rel = value.trim();
-  if (module && (rel === module || rel.startsWith(`${module}/`))) rel = rel.slice(module.length) || ".";
+  if (module && (rel === module || rel.startsWith(`${module}/`))) rel = rel.slice(module.length);
   else if (!rel.startsWith(".") && !rel.startsWith("/") && rel.split("/")[0]?.includes(".")) return rel; // another module's import path: nothing to check
   if (rel.startsWith("/")) rel = rel.slice(1);
   if (rel.endsWith(".go")) {
@@ -206,7 +208,8 @@ export function goRunAtLaunch(ctx: Context, processes: Record<string, string>): 
   for (const [name, command] of Object.entries(processes)) {
     if (!/(^|[\s;&|(])go\s+run(\s|$)/.test(command)) continue;
     const line = ctx.procfile?.processes.find((p) => p.name === name)?.line;
-    const viaEnv = envValue(ctx, "GOOGLE_ENTRYPOINT") !== undefined && name === "web";
+    // On Google's builder GOOGLE_ENTRYPOINT replaces the Procfile and is the only (web) process; Paketo ignores it.
+    const viaEnv = ctx.builder.family === "google" && envValue(ctx, "GOOGLE_ENTRYPOINT") !== undefined;
     ctx.issues.push(
       error(
         "go-run-at-launch",

@@ -48,49 +48,55 @@ function javaMajor(v: string): number | null {
  * Gradle names the jar <project name>-<version>.jar, and the project name defaults to the folder's, which in the
  * builder is /workspace (the CNB app dir), whatever the folder is called here.
  */
-function gradleProject(ctx: Context): { name: string; version: string | null; build: string; named: boolean } {
+function gradleProject(ctx: Context): { name: string; version: string | null; build: string } {
   const settings = ctx.tree.read("settings.gradle") ?? ctx.tree.read("settings.gradle.kts") ?? "";
   const build = ctx.tree.read("build.gradle") ?? ctx.tree.read("build.gradle.kts") ?? "";
   const named = /rootProject\.name\s*=\s*["']([^"']+)["']/.exec(settings)?.[1];
   const version = /^\s*version\s*=\s*["']([^"'$]+)["']/m.exec(build)?.[1] ?? null;
-  return { name: named ?? "workspace", version, build, named: named !== undefined };
+  return { name: named ?? "workspace", version, build };
 }
 
-type MainClass = { jar: string; how: string } | { jar: null; unknown: string } | null;
+/** Something not read here (a framework's plugin, a parent pom, a prebuilt jar) decides whether the jar is executable. */
+const UNREAD = Symbol("unread");
+
+/** The executable jar's file name; UNREAD when that is not known here; null when nothing makes the jar executable. */
+type ExecutableJar = string | typeof UNREAD | null;
 
 /**
  * Which jar in target/ gets a Main-Class manifest entry, read from pom.xml: Spring Boot's repackage, the shade
  * plugin, the assembly plugin's jar-with-dependencies, or the jar plugin's manifest. null: none of them, so
  * google.java.entrypoint finds no executable jar (pkg/java/java.go ExecutableJar).
  */
-function mavenMainClass(pom: string, jarBase: string): MainClass {
+function mavenMainClass(pom: string, jarBase: string): ExecutableJar {
   const body = pom.replace(/<!--[\s\S]*?-->/g, "");
   const build = /<build>([\s\S]*?)<\/build>/.exec(body)?.[1] ?? "";
   const plugins = build.replace(/<pluginManagement>[\s\S]*?<\/pluginManagement>/g, "");
   const has = (artifact: string): boolean => new RegExp(`<artifactId>\\s*${artifact}\\s*</artifactId>`).test(plugins);
-  if (has("spring-boot-maven-plugin")) return { jar: `${jarBase}.jar`, how: "Spring Boot's repackage" };
-  if (has("maven-shade-plugin") && /ManifestResourceTransformer|<mainClass>/.test(plugins)) return { jar: `${jarBase}.jar`, how: "the shade plugin's manifest" };
+  if (has("spring-boot-maven-plugin")) return `${jarBase}.jar`; // Spring Boot's repackage
+  if (has("maven-shade-plugin") && /ManifestResourceTransformer|<mainClass>/.test(plugins)) return `${jarBase}.jar`;
   if (has("maven-assembly-plugin") && /<mainClass>/.test(plugins)) {
     const id = /<descriptorRef>\s*([\w-]+)\s*<\/descriptorRef>/.exec(plugins)?.[1] ?? "jar-with-dependencies";
     const append = !/<appendAssemblyId>\s*false\s*<\/appendAssemblyId>/.test(plugins);
-    return { jar: append ? `${jarBase}-${id}.jar` : `${jarBase}.jar`, how: "the assembly plugin's manifest" };
+    return append ? `${jarBase}-${id}.jar` : `${jarBase}.jar`;
   }
-  if (has("maven-jar-plugin") && /<mainClass>/.test(plugins)) return { jar: `${jarBase}.jar`, how: "the jar plugin's manifest" };
+  if (has("maven-jar-plugin") && /<mainClass>/.test(plugins)) return `${jarBase}.jar`;
   // Frameworks whose own plugins or parents write the manifest in ways not read here: no verdict.
   for (const framework of ["quarkus-maven-plugin", "micronaut-maven-plugin", "onejar-maven-plugin", "maven-dependency-plugin", "exec-maven-plugin", "native-maven-plugin", "jib-maven-plugin"]) {
-    if (has(framework)) return { jar: null, unknown: framework };
+    if (has(framework)) return UNREAD;
   }
   const parent = /<parent>[\s\S]*?<artifactId>\s*([^<\s]+)\s*<\/artifactId>[\s\S]*?<\/parent>/.exec(body)?.[1];
-  if (parent !== undefined && parent !== "spring-boot-starter-parent") return { jar: null, unknown: `parent ${parent}` };
+  if (parent !== undefined && parent !== "spring-boot-starter-parent") return UNREAD;
   return null;
 }
 
 /** The same for Gradle: Spring Boot's bootJar, the Shadow plugin's -all jar, or a jar task with a Main-Class attribute. */
-function gradleMainClass(build: string, jarBase: string): MainClass {
-  if (/org\.springframework\.boot/.test(build)) return { jar: `${jarBase}.jar`, how: "Spring Boot's bootJar (the -plain jar has no Main-Class)" };
-  if (/com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow|shadowJar/.test(build)) return { jar: `${jarBase}-all.jar`, how: "the Shadow plugin" };
-  if (/["']Main-Class["']\s*(?:to|:|,)|attributes\s*\(?\s*["']Main-Class/.test(build)) return { jar: `${jarBase}.jar`, how: "the jar task's manifest" };
-  for (const framework of ["io.quarkus", "io.micronaut", "org.beryx", "com.google.cloud.tools.jib"]) if (build.includes(framework)) return { jar: null, unknown: framework };
+function gradleMainClass(build: string, jarBase: string): ExecutableJar {
+  if (/org\.springframework\.boot/.test(build)) return `${jarBase}.jar`; // bootJar; the -plain jar has no Main-Class
+  if (/com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow|shadowJar/.test(build)) return `${jarBase}-all.jar`;
+  // A Main-Class attribute in any of its forms: 'Main-Class': x (Groovy map), "Main-Class" to x (Kotlin pair),
+  // attribute("Main-Class", x), attributes["Main-Class"] = x.
+  if (/["']Main-Class["']\s*(?:to|:|,|\]\s*=)/.test(build)) return `${jarBase}.jar`;
+  for (const framework of ["io.quarkus", "io.micronaut", "org.beryx", "com.google.cloud.tools.jib"]) if (build.includes(framework)) return UNREAD;
   return null;
 }
 
@@ -113,7 +119,7 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
   // is started by the framework's invoker, which needs no Main-Class.
   const checkMainClass = google && !hasEntrypointConfig && target === undefined && buildable === undefined;
   let web: string | null;
-  let mainClass: MainClass = null;
+  let mainClass: ExecutableJar = null;
   let buildFile = "pom.xml";
   if (!google) {
     web = "java (main class from the executable JAR's manifest)";
@@ -123,8 +129,8 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
     const literal = (s: string | null | undefined): s is string => !!s && !s.includes("${");
     const base = literal(c?.finalName) ? c!.finalName : literal(c?.artifactId) && literal(c?.version) ? `${c!.artifactId}-${c!.version}` : "<artifactId>-<version>";
     const aggregator = pom !== null && /<packaging>\s*pom\s*<\/packaging>/.test(pom.replace(/<parent>[\s\S]*?<\/parent>/g, ""));
-    mainClass = pom === null ? { jar: null, unknown: "no pom.xml" } : aggregator ? null : mavenMainClass(pom, base);
-    web = `java -jar target/${mainClass && mainClass.jar ? mainClass.jar : `${base}.jar`}`;
+    mainClass = pom === null ? UNREAD : aggregator ? null : mavenMainClass(pom, base);
+    web = `java -jar target/${typeof mainClass === "string" ? mainClass : `${base}.jar`}`;
     if (aggregator && checkMainClass) {
       ctx.issues.push(
         error(
@@ -134,7 +140,7 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
           { file: "pom.xml", breaksBuild: true },
         ),
       );
-      mainClass = { jar: null, unknown: "reported" };
+      mainClass = UNREAD; // reported above
       web = null;
     }
     const jdk = javaMajor(runtimeVersion.value ?? "");
@@ -153,14 +159,14 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
     buildFile = tree.has("build.gradle") ? "build.gradle" : "build.gradle.kts";
     const base = g.version ? `${g.name}-${g.version}` : g.name;
     const multiProject = /^\s*include\s*\(?\s*["']/m.test(tree.read("settings.gradle") ?? tree.read("settings.gradle.kts") ?? "");
-    mainClass = multiProject ? { jar: null, unknown: "multi-project build" } : gradleMainClass(g.build, base);
-    web = multiProject ? "java -jar <subproject>/build/libs/<name>.jar" : `java -jar build/libs/${mainClass && mainClass.jar ? mainClass.jar : `${base}.jar`}`;
+    mainClass = multiProject ? UNREAD : gradleMainClass(g.build, base);
+    web = multiProject ? "java -jar <subproject>/build/libs/<name>.jar" : `java -jar build/libs/${typeof mainClass === "string" ? mainClass : `${base}.jar`}`;
   } else {
     const jars = tree.rootFiles().filter((n) => n.endsWith(".jar"));
     // An exploded jar runs its manifest's Main-Class from the folder (cmd/java/exploded_jar/lib/lib.go).
     const exploded = /^Main-Class:\s*(\S+)/m.exec(tree.read("META-INF/MANIFEST.MF") ?? "")?.[1];
     web = jars.length ? `java -jar ${jars[0]}` : exploded ? `java -classpath . ${exploded}` : null;
-    mainClass = { jar: null, unknown: "prebuilt" };
+    mainClass = UNREAD;
     if (!jars.length && !tree.has("META-INF/MANIFEST.MF") && !hasEntrypointConfig) {
       ctx.issues.push(
         error(
@@ -172,7 +178,7 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
       );
     }
   }
-  if (checkMainClass && (maven || gradle) && mainClass === null) {
+  if (checkMainClass && mainClass === null) {
     ctx.issues.push(
       error(
         "java-no-main-class",

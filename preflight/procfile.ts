@@ -87,6 +87,7 @@ function parseGoogle(content: string): ProcfileParse {
 
 function parsePaketo(content: string): ProcfileParse {
   const out: ProcfileParse = { processes: [], duplicates: [], rejected: [], emptyCommands: [] };
+  // Setting a key a Map holds keeps its place: first-appearance order with the last definition, as Paketo's map does.
   const byName = new Map<string, ProcfileEntry>();
   splitLines(content).forEach((text, i) => {
     const line = i + 1;
@@ -100,12 +101,7 @@ function parsePaketo(content: string): ProcfileParse {
     if (earlier) out.duplicates.push(earlier);
     byName.set(entry.name, entry);
   });
-  // Keep first-appearance order but the last definition's command, as Paketo's map does.
-  const order: string[] = [];
-  for (const e of [...out.duplicates, ...byName.values()].sort((a, b) => a.line - b.line)) {
-    if (!order.includes(e.name)) order.push(e.name);
-  }
-  out.processes = order.map((n) => byName.get(n)).filter((e): e is ProcfileEntry => e !== undefined);
+  out.processes = [...byName.values()];
   return out;
 }
 
