@@ -317,10 +317,12 @@ function procfileDiagnostics(ctx: Context): void {
         "procfile-invalid-process-name",
         r.reason === "indented"
           ? `Procfile line ${r.line} starts with spaces, so the builder does not read "${r.name}" as a process.`
-          : google
+          : r.reason === "space"
+            ? `Procfile line ${r.line} has a space before its colon ("${r.name} :"), so the builder does not read "${r.name}" as a process.`
+            : google
             ? `"${r.name}" is not a process name Google Cloud's builder accepts (letters, digits and _ only), so it skips Procfile line ${r.line}.`
             : `"${r.name}" is not a process name the Procfile buildpack accepts (letters, digits, _ and -), so it skips Procfile line ${r.line}.`,
-        r.reason === "indented" ? "Remove the leading spaces." : `Rename it, e.g. "${r.name.replace(google ? /[^A-Za-z0-9_]/g : /[^A-Za-z0-9_-]/g, "_")}".`,
+        r.reason === "indented" ? "Remove the leading spaces." : r.reason === "space" ? `Remove the space: \`${r.name}: <command>\`.` : `Rename it, e.g. "${r.name.replace(google ? /[^A-Za-z0-9_]/g : /[^A-Za-z0-9_-]/g, "_")}".`,
         { file: "Procfile", line: r.line },
       ),
     );

@@ -20,7 +20,7 @@ export interface ProcfileParse {
   /** Later (Google) or earlier (Paketo) definitions of a name that the builder drops. */
   duplicates: ProcfileEntry[];
   /** Lines shaped like `name: command` that the builder's regex does not accept. */
-  rejected: { name: string; line: number; reason: "name" | "indented" }[];
+  rejected: { name: string; line: number; reason: "name" | "indented" | "space" }[];
   /** `name:` lines with no command; `swallowed` is the next line Google's parser takes instead. */
   emptyCommands: { name: string; line: number; swallowed: string | null }[];
 }
@@ -29,7 +29,7 @@ export interface ProcfileParse {
 const GOOGLE_RE = /^([A-Za-z0-9_]+):[\t\n\f\r ]*(.+)$/gm;
 const PAKETO_LINE_RE = /^([A-Za-z0-9_-]+):[\t\n\f\r ]*(.+)$/;
 // Anything that looks like an attempt at a process line: a token, optional spaces, a colon.
-const CANDIDATE_RE = /^([ \t]*)([^\s:#][^\s:]*)[ \t]*:(.*)$/;
+const CANDIDATE_RE = /^([ \t]*)([^\s:#][^\s:]*)([ \t]*):(.*)$/;
 
 export function parseProcfile(content: string, family: BuilderFamily): ProcfileParse {
   return family === "google" ? parseGoogle(content) : parsePaketo(content);
@@ -110,11 +110,14 @@ function noteSkippedLine(out: ProcfileParse, text: string, line: number, validNa
   if (!c) return;
   const indent = c[1] ?? "";
   const name = c[2] ?? "";
-  const rest = (c[3] ?? "").trim();
+  const gap = c[3] ?? "";
+  const rest = (c[4] ?? "").trim();
   if (!validName.test(name)) {
     out.rejected.push({ name, line, reason: "name" });
   } else if (indent.length > 0) {
     out.rejected.push({ name, line, reason: "indented" });
+  } else if (gap.length > 0) {
+    out.rejected.push({ name, line, reason: "space" });
   } else if (rest === "") {
     out.emptyCommands.push({ name, line, swallowed: null });
   }

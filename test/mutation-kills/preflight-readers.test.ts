@@ -288,9 +288,10 @@ describe("Procfile lines each builder takes or skips", () => {
     expect(p.emptyCommands).toEqual([{ name: "web", line: 1, swallowed: "sync-prices: python sync.py" }]);
   });
 
-  it("a space before the colon: a bad name is still reported, a good one is not an empty command", () => {
+  it("a space before the colon: a bad name is still reported as a bad name, a good one as the space, never an empty command", () => {
     expect(parseProcfile("sync-prices : python sync.py\n", "google").rejected).toEqual([{ name: "sync-prices", line: 1, reason: "name" }]);
-    expect(parseProcfile("web : python app.py\n", "google")).toEqual({ processes: [], duplicates: [], rejected: [], emptyCommands: [] });
+    expect(parseProcfile("web : python app.py\n", "google")).toEqual({ processes: [], duplicates: [], rejected: [{ name: "web", line: 1, reason: "space" }], emptyCommands: [] });
+    expect(parseProcfile("web :\n", "google").emptyCommands).toEqual([]);
   });
 
   it("Paketo rejects a name with a dot anywhere in it", () => {

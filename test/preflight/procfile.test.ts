@@ -23,6 +23,17 @@ describe("Google Procfile parsing (^(\\w+):\\s*(.+)$, multi-line)", () => {
     ]);
   });
 
+  it("names a line with a space before its colon, which both builders skip, for both families", () => {
+    for (const family of ["google", "paketo"] as const) {
+      const p = parseProcfile("worker: python w.py\nweb : gunicorn main:app\nweb\t: x\n", family);
+      expect(processMap(p)).toEqual({ worker: "python w.py" });
+      expect(p.rejected).toEqual([
+        { name: "web", line: 2, reason: "space" },
+        { name: "web", line: 3, reason: "space" },
+      ]);
+    }
+  });
+
   it("lets an empty `web:` swallow the next line, as the builder's \\s* does", () => {
     const p = parseProcfile("web:\nworker: python w.py\n", "google");
     expect(processMap(p)).toEqual({ web: "worker: python w.py" });

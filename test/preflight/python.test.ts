@@ -124,6 +124,14 @@ describe("Python on Google's builder: explicit entrypoint", () => {
     expect(r.processes).toEqual({ web: "worker: python worker.py" });
   });
 
+  it("a line with a space before its colon is named with its line and the fix, not skipped in silence", () => {
+    const dir = tempApp({ "requirements.txt": "flask\ngunicorn\n", "Procfile": "worker: python w.py\nweb : gunicorn main:app\n", "main.py": "" });
+    const r = detect({ dir, builder: GOOGLE });
+    expect(r.findings[0]).toMatchObject({ code: "procfile-invalid-process-name", file: "Procfile", line: 2, severity: "error" });
+    expect(r.findings[0]?.message).toBe('Procfile line 2 has a space before its colon ("web :"), so the builder does not read "web" as a process.');
+    expect(r.findings[0]?.fix).toBe("Remove the space: `web: <command>`.");
+  });
+
   it("GOOGLE_ENTRYPOINT (project.toml build env) overrides the Procfile", () => {
     const r = run("python-entrypoint-env");
     expect(r.processes).toEqual({ web: "gunicorn -b :$PORT main:app" });
