@@ -438,7 +438,8 @@ const WSGI_PACKAGES = ["flask", "django", "bottle", "pyramid", "falcon"];
 function gunicornTarget(command: string): string | null {
   const args = command.split(/\s+/);
   const at = args.findIndex((a) => /(^|\/)gunicorn$/.test(a));
-  return args.slice(at + 1).find((a) => /^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(.*\))?$/.test(a)) ?? null;
+  // The shell takes the quotes a factory call needs ('main:create_app()') before gunicorn sees the target.
+  return args.slice(at + 1).map((a) => a.replace(/^(['"])(.*)\1$/, "$2")).find((a) => /^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(.*\))?$/.test(a)) ?? null;
 }
 
 /** A worker class that speaks ASGI: on the command line, or in gunicorn.conf.py, which gunicorn reads from the working folder by default. */
@@ -468,12 +469,14 @@ export function asgiOnSyncWorker(ctx: Context, processes: Record<string, string>
   else if (![...deps.packages.keys()].some((p) => WSGI_PACKAGES.includes(p))) framework = ASGI_PACKAGES.find(([p]) => deps.packages.has(p))?.[1];
   if (framework === undefined) return;
   const mod = target ?? "main:app";
+  // gunicorn calls `module:factory()` itself; uvicorn takes the factory's name with --factory (and no arguments).
+  const uvicornApp = /\(.*\)$/.test(mod) ? `--factory ${mod.replace(/\(.*\)$/, "")}` : mod;
   const from = isDefault ? "The builder's default entrypoint" : envValue(ctx, "GOOGLE_ENTRYPOINT") !== undefined ? "GOOGLE_ENTRYPOINT" : "The Procfile's web process";
   ctx.issues.push(
     error(
       "asgi-on-sync-worker",
       `${from} is \`${web}\`, but ${moduleFile && text !== null ? moduleFile : "the app"} is a ${framework} (ASGI) app, and gunicorn's default sync worker calls it as WSGI: every request fails.`,
-      `Add a Procfile line \`web: uvicorn ${mod} --host 0.0.0.0 --port $PORT\` (with uvicorn in ${deps.source ?? "requirements.txt"}), or run gunicorn with \`-k uvicorn.workers.UvicornWorker\`${isDefault ? ', or build with Python 3.13 or later (GOOGLE_PYTHON_VERSION: "3.13"), where the default starts uvicorn when uvicorn or fastapi[standard] is listed and gunicorn is not' : ""}.`,
+      `Add a Procfile line \`web: uvicorn ${uvicornApp} --host 0.0.0.0 --port $PORT\` (with uvicorn in ${deps.source ?? "requirements.txt"}), or run gunicorn with \`-k uvicorn.workers.UvicornWorker\`${isDefault ? ', or build with Python 3.13 or later (GOOGLE_PYTHON_VERSION: "3.13"), where the default starts uvicorn when uvicorn or fastapi[standard] is listed and gunicorn is not' : ""}.`,
       !isDefault && ctx.procfile && envValue(ctx, "GOOGLE_ENTRYPOINT") === undefined ? { file: "Procfile", ...(ctx.procfile.processes.find((p) => p.name === "web")?.line !== undefined ? { line: ctx.procfile.processes.find((p) => p.name === "web")!.line } : {}) } : {},
     ),
   );

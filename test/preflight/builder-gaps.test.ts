@@ -74,6 +74,14 @@ describe("ASGI apps and gunicorn's sync worker", () => {
     expect(errors(google({ ...fastapi, "gunicorn.conf.py": "worker_class = 'uvicorn.workers.UvicornWorker'\n", "other.py": "workers = 2\n", Procfile: "web: gunicorn -c other.py main:app\n" }))).toEqual(["asgi-on-sync-worker"]);
   });
 
+  it("an app factory, quoted as the shell needs it, is read from its module, and the fix starts it with uvicorn --factory", () => {
+    const factory = { "main.py": "from fastapi import FastAPI\n\ndef create_app():\n    return FastAPI()\n", "requirements.txt": "fastapi\nuvicorn\ngunicorn\n" };
+    const r = google({ ...factory, Procfile: "web: gunicorn -b :$PORT 'main:create_app()'\n" });
+    expect(r.findings[0]).toMatchObject({ code: "asgi-on-sync-worker", file: "Procfile", line: 1 });
+    expect(r.findings[0]!.message).toContain("but main.py is a FastAPI (ASGI) app");
+    expect(r.findings[0]!.fix).toContain("`web: uvicorn --factory main:create_app --host 0.0.0.0 --port $PORT`");
+  });
+
   it("points at the Procfile line, and the fix names the three ways out", () => {
     const r = google({ ...fastapi, Procfile: "release: python migrate.py\nweb: gunicorn -b :$PORT main:app\n" });
     expect(r.findings[0]).toMatchObject({ code: "asgi-on-sync-worker", file: "Procfile", line: 2 });
