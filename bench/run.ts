@@ -5,6 +5,7 @@
  * and exits 1 if any bench fails (a bench that throws counts as failed).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { formatMeasured, formatTarget, meets, type Bench } from "./bench";
 
@@ -57,6 +58,18 @@ async function main(): Promise<number> {
     process.stderr.write(`no bench id contains ${JSON.stringify(filter)}\n`);
     return 1;
   }
+  // As the tests do (test/support/global-setup.ts): every temp folder a benchmark or its workers make lands under one
+  // folder of this run, removed at the end, so one that forgets (the plan fixtures' deployments) leaves nothing.
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+  process.env.TMPDIR = runTmp;
+  try {
+    return await runAll(selected);
+  } finally {
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}
+
+async function runAll(selected: Bench[]): Promise<number> {
   let failed = 0;
   for (const b of selected) {
     let line: string;
