@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { distance } from "fastest-levenshtein";
 import type { Problem } from "./problems";
+import { isInside, realOrSelf } from "./repository-path";
 
 export const SERVICE_FILE = "service.yaml";
 
@@ -42,12 +43,15 @@ export function discoverServiceFiles(servicesDir: string, displayPath: (f: strin
   }
   const files: string[] = [];
   const problems: Problem[] = [];
-  const visible = entries.filter((d) => !d.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
-  for (const d of visible) {
-    const kind = kindOf(servicesDir, d, root);
+  // Each entry's kind once: for a link that is a realpath and a stat.
+  const visible = entries
+    .filter((d) => !d.name.startsWith("."))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((d) => ({ d, kind: kindOf(servicesDir, d, root) }));
+  for (const { d, kind } of visible) {
     if (kind === "broken" || kind === "outside") problems.push(problemAt(displayPath(path.join(servicesDir, d.name)), `${LINK[kind]}, so nothing in it is deployed: ${kind === "broken" ? "point it at the service's folder, or remove it" : OUTSIDE_FIX}`));
   }
-  for (const d of visible.filter((e) => kindOf(servicesDir, e, root) === "dir")) {
+  for (const { d } of visible.filter((e) => e.kind === "dir")) {
     const dir = path.join(servicesDir, d.name);
     const inside = fs.readdirSync(dir, { withFileTypes: true });
     const own = inside.find((e) => e.name === SERVICE_FILE);
@@ -86,14 +90,6 @@ function isFile(p: string): boolean {
   }
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
-}
-
 type Kind = "file" | "dir" | "broken" | "outside" | "other";
 
 const LINK = { broken: "is a symbolic link to nothing", outside: "is a symbolic link leading outside the repository" } as const;
@@ -113,8 +109,7 @@ function kindOf(dir: string, entry: fs.Dirent, root: string): Kind {
   if (!entry.isSymbolicLink()) return "other";
   try {
     const target = fs.realpathSync(path.join(dir, entry.name));
-    const rel = path.relative(root, target);
-    if (rel.startsWith("..") || path.isAbsolute(rel)) return "outside";
+    if (!isInside(root, target)) return "outside";
     const stat = fs.statSync(target);
     return stat.isFile() ? "file" : stat.isDirectory() ? "dir" : "other";
   } catch {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { discoverServiceFiles } from "./discover";
+import { isInside, realOrSelf } from "./repository-path";
 import { displayPath as shownPath } from "./display-path";
 import { otherKindField } from "./kind-fields";
 import { mergeOverrides } from "./merge";
@@ -221,11 +222,10 @@ function loadForStack(source: YamlSource, file: string, stack: string, platform:
  * followed where the folder exists, so a link out of the checkout counts as out.
  */
 function outsideRepository(folder: string, projectDir: string): string | undefined {
-  const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : p);
-  const root = real(projectDir);
-  const target = real(folder);
+  const root = realOrSelf(projectDir);
+  const target = realOrSelf(folder);
+  if (!isInside(root, target)) return "is outside the repository; a build may upload only folders of this checkout";
   const rel = path.relative(root, target);
-  if (rel.startsWith("..") || path.isAbsolute(rel)) return "is outside the repository; a build may upload only folders of this checkout";
   if (rel === "" || rel.split(path.sep)[0] === ".gantry") return "holds the project's .gantry folder (Pulumi state, build logs, caches), which a build would upload; point it at the service's own folder";
   return undefined;
 }
