@@ -5,7 +5,7 @@ import { combineFingerprint, fingerprintSource } from "./fingerprint";
 import type { TrustLevel } from "./build-record";
 import type { EngineName } from "./engines/engine";
 import { builderIsTrusted } from "./engines/pack";
-import { compactProvider } from "./compact-provider";
+import { moduleProvider } from "./module-provider";
 import { packProvider, type BuildpackRef, type CacheSpec, type PackImageInputs, type PackImageOutputs } from "./provider";
 
 export interface PackImageArgs {
@@ -144,5 +144,5 @@ export class PackImage extends pulumi.dynamic.Resource {
 let shared: pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> | undefined;
 /** One provider object for every PackImage (the SDK serializes a provider once per object), made on first use. */
 function sharedProvider(): pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> {
-  return (shared ??= compactProvider(packProvider));
+  return (shared ??= moduleProvider(path.join(__dirname, "provider.ts"), "packProvider", packProvider));
 }
