@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { writeFleet } from "../test/support/fleet";
 import { makeRealEngineProject, ok, type RealEngineProject } from "../test/support/real/pulumi-engine";
 import { realTierUnavailable } from "../test/support/real/world";
+import { startWatchman } from "../test/support/watchman";
 import { formatSeconds, log, type Bench } from "./bench";
 
 /*
@@ -10,6 +11,9 @@ import { formatSeconds, log, type Bench } from "./bench";
  * as many dynamic resources that do nothing (a TypeScript program too, through the same language host and ts-node),
  * so the ratio is what Gantry adds per service: the catalog, the preflight, the source fingerprints and PackImage's
  * inputs. A preview builds nothing, so no Docker engine is needed.
+ *
+ * The fleet is one project to Watchman (a .watchmanconfig at its root, as a repository's .git would make it), served
+ * by a Watchman of the benchmark's own: an agent keeps its checkout and its Watchman between runs.
  */
 
 const SERVICES = 500;
@@ -82,10 +86,12 @@ const realEnginePreview: Bench = {
     const reason = realTierUnavailable();
     if (reason) throw new Error(`real tier unavailable: ${reason}`);
     log("real engine: building or reusing the Pulumi CLI and language host");
-    const gantry = makeRealEngineProject(undefined);
+    const watchman = startWatchman();
+    const gantry = makeRealEngineProject(undefined, { WATCHMAN_SOCK: watchman.sockname, GANTRY_FSMONITOR: "watchman" });
     const baseline = makeRealEngineProject(undefined);
     try {
       writeFleet(gantry.dir, SERVICES);
+      fs.writeFileSync(path.join(gantry.dir, ".watchmanconfig"), "{}\n");
       for (const f of ["Pulumi.yaml", "Pulumi.bench.yaml"]) fs.rmSync(path.join(gantry.dir, f));
       fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(gantry.dir, "Pulumi.yaml"));
       gantry.writeStackConfig("bench", "config:\n  gantry:project: acme-bench\n  gantry:region: europe-west1\n  gantry:stage: build\n  gantry:registry:\n    url: 127.0.0.1:5000/bench\n");
@@ -112,6 +118,7 @@ const realEnginePreview: Bench = {
     } finally {
       gantry.close();
       baseline.close();
+      watchman.stop();
     }
   },
 };

@@ -4,7 +4,7 @@ import type { PackImageInputs, PackImageOutputs } from "../components/pack/provi
 import { backendUrl } from "../environments/backend";
 import { projectName } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
-import { ciTags } from "../infra/program";
+import { ciTags } from "../infra/build-stage";
 import { DOCKER_IMAGE_TYPE, lastDeployment, PACK_IMAGE_TYPE, readDeploymentFile, type Lookup } from "../plan/last-deployment";
 import { installPlanMocks } from "../plan/mocks";
 import { evaluateStack } from "../plan/run";

@@ -1,6 +1,6 @@
 import type { Catalog } from "../catalog/load";
 import type { Problem } from "../catalog/problems";
-import { registryUrl } from "../components/registry/shared";
+import { registryUrl } from "../components/registry/address";
 import { stackConfigLocation } from "./promotion";
 
 /**

@@ -87,7 +87,7 @@ export function previewConfig(baseConfig: Record<string, unknown>, opts: { stack
   return { config, secureKeys, dropped };
 }
 
-/** <region>-docker.pkg.dev/<project>/<repository> of the base stack (components/registry/shared.ts registryUrl), when its config says. */
+/** <region>-docker.pkg.dev/<project>/<repository> of the base stack (components/registry/address.ts registryUrl), when its config says. */
 function baseRegistryUrl(config: Record<string, unknown>, registry: Record<string, unknown>): string | undefined {
   if (typeof registry.url === "string") return registry.url;
   const region = config["gantry:region"];

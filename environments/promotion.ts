@@ -6,7 +6,7 @@ import { loadPlatform, stackFile } from "../catalog/platform";
 import type { Problem } from "../catalog/problems";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { locate, parseYaml } from "../catalog/yaml-source";
-import { ownsRegistry, registryProject, registryUrl } from "../components/registry/shared";
+import { ownsRegistry, registryProject, registryUrl } from "../components/registry/address";
 import { latestPromotable, parseReleases } from "./releases";
 
 export { ownsRegistry, registryProject, registryUrl };

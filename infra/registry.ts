@@ -2,7 +2,8 @@ import type * as gcp from "@pulumi/gcp";
 import type { LoadedService } from "../catalog/load";
 import type { PlatformConfig } from "../catalog/schema/platform";
 import { ArtifactRegistry } from "../components/registry";
-import { cloudRunPullAccess, existingRepository, ownsRegistry, registryProject } from "../components/registry/shared";
+import { ownsRegistry, registryProject } from "../components/registry/address";
+import { cloudRunPullAccess, existingRepository } from "../components/registry/shared";
 
 /**
  * The repository a stack's images come from: its own, created here, or (gantry:registry.project naming

@@ -1,7 +1,7 @@
 import { hasErrors, loadCatalog } from "../../catalog/load";
 import { formatProblem } from "../../catalog/problems";
 import { cacheFor } from "../../components/pack/cache";
-import { registryUrl } from "../../components/registry/shared";
+import { registryUrl } from "../../components/registry/address";
 import { ambientToken, deleteCacheImage } from "./cache-image";
 import { bindFolders, clearFolder, prepareFolders } from "./cache-folders";
 
