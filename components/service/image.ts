@@ -7,7 +7,7 @@ import { dockerBuildOf } from "../../catalog/docker-build";
 import { dockerImage, type DockerImage } from "../docker/image";
 import { registryPassword, type TokenSource } from "../docker/registry-auth";
 import { cacheFor } from "../pack/cache";
-import { registryUrl } from "../registry/shared";
+import { registryUrl } from "../registry/address";
 import { PackImage } from "../pack/image";
 import type { TrustLevel } from "../pack/build-record";
 
