@@ -107,13 +107,13 @@ describe("a cloud CLI base matters only when the app calls the CLI", () => {
 });
 
 describe("the source files migrate reads", () => {
-  it("source files by extension, sorted, two folder levels deep, outside dependency, build and hidden folders", () => {
+  it("source files by extension, sorted as a person reads a listing (case aside), two folder levels deep, outside dependency, build and hidden folders", () => {
     const dir = tree({
-      "z.py": "", "a.js": "", "notes.py.txt": "", "README.md": "",
+      "z.py": "", "a.js": "", "Worker.py": "", "notes.py.txt": "", "README.md": "",
       "pkg/app.py": "", "pkg/sub/deep.go": "", "pkg/sub/deeper/too-deep.rb": "",
       ...Object.fromEntries(["node_modules", ".git", ".venv", "venv", "__pycache__", "dist", "build", "target", "vendor", ".next", ".cache"].map((d) => [`${d}/x.js`, ""])),
     });
-    expect(sourceFiles(dir)).toEqual(["a.js", "pkg/app.py", "pkg/sub/deep.go", "z.py"]);
+    expect(sourceFiles(dir)).toEqual(["a.js", "pkg/app.py", "pkg/sub/deep.go", "Worker.py", "z.py"]);
   });
 
   it("at most 400: just under, at and just over the limit", () => {
