@@ -109,9 +109,10 @@ describe("the runtime the Dockerfile runs against the builder's", () => {
     expect(compare("FROM python:3.13\n", detected("python", { value: ">=3.11", source: "BP_CPYTHON_VERSION" }), PAKETO)).toMatchObject({ buildpacks: "3.11", same: false });
   });
 
-  it("a pin no offered line matches is read as written", () => {
+  it("a pin no offered line matches, or that is no range, is read from its number", () => {
     expect(compare("FROM python:3.13\n", detected("python", { value: "3.14", source: ".python-version" }))).toMatchObject({ buildpacks: "3.14", same: false });
-    expect(compare("FROM node:20\n", detected("nodejs", { value: "lts", source: "engines.node" }))).toMatchObject({ buildpacks: "lts", same: false });
+    // "3.13t" (free-threaded CPython, as uv writes it) is no range: its line is read from the number.
+    expect(compare("FROM python:3.13\n", detected("python", { value: "3.13t", source: ".python-version" }))).toMatchObject({ buildpacks: "3.13", same: true });
   });
 
   it("Go's pin is read from go.mod, not matched against Google's single Go 1.x line", () => {
