@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { baseFacts, pythonAppBase } from "../dockerfile/bases";
+import { baseFacts } from "../dockerfile/bases";
 import { languageName } from "./language-name";
 import { launchOf } from "./launch";
 import { baseRuntime } from "./runtime";
@@ -104,8 +104,8 @@ export function runningLanguage(ctx: CompareContext): { language: string; becaus
   for (let s: number | null = ctx.parsed.built.index; s !== null; s = ctx.parsed.stages[s]!.parent) {
     const stage = ctx.parsed.stages[s]!;
     const rt = baseRuntime(stage);
+    // The Python framework bases (tiangolo/*, nikolaik/python-nodejs) are Python tool images to baseRuntime.
     if (rt && rt.language !== "go") return { language: rt.language, because: `FROM ${stage.base!.ref}` };
-    if (pythonAppBase(stage.base)) return { language: "python", because: `FROM ${stage.base!.ref}` };
   }
   return null;
 }

@@ -81,7 +81,8 @@ export function compareRuntime(parsed: ParsedDockerfile, detected: DetectResult,
   const running = new Set<number>();
   for (let s: number | null = parsed.built.index; s !== null; s = parsed.stages[s]!.parent) running.add(s);
   const rank = (c: { stage: Stage; rt: { version: string | null } }) => (c.rt.version === null ? 0 : running.has(c.stage.index) ? 2 : 1);
-  const best = [...candidates].sort((a, b) => rank(b) - rank(a) || precision(b.rt.version) - precision(a.rt.version))[0]!;
+  // A stable sort: among stages that rank alike, the first reachable one (lineOf gives every version of a language as many parts).
+  const best = [...candidates].sort((a, b) => rank(b) - rank(a))[0]!;
   const rt = best.rt;
   const wanted = builderVersion(rt.language, detected, builder);
   const result: RuntimeComparison = {
@@ -120,10 +121,6 @@ export function compareLines(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-function precision(v: string | null): number {
-  return v === null ? -1 : v.split(".").length;
 }
 
 function sameLine(a: string, b: string): boolean {
