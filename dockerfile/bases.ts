@@ -6,46 +6,33 @@ import type { ImageRef } from "./parse";
 
 export type BaseKind = "browser" | "cloud-sdk" | "system-libraries" | "web-server" | "other-runtime" | "service" | "app-server";
 
-export interface BaseFacts {
-  kind: BaseKind;
-  /** What it brings, as a platform engineer would name it. */
-  provides: string;
-  /** Executables it puts on PATH that an app may call; a cloud SDK matters only when the app calls one. */
-  commands: string[];
-  /** The language runtime it carries too, read from the tag ("python3.9-slim"). */
-  language?: "python" | "nodejs" | "java";
-}
+/**
+ * What it brings, as a platform engineer would name it. A cloud SDK matters only when the app calls one of its
+ * executables; every other kind blocks the move whatever the app calls, so only a cloud SDK lists its commands.
+ */
+export type BaseFacts =
+  | { kind: "cloud-sdk"; provides: string; commands: string[] }
+  | { kind: Exclude<BaseKind, "cloud-sdk">; provides: string };
 
-interface Entry extends BaseFacts {
-  /** Repository names, registry and `library/` removed, as parseImageRef gives them. */
-  names: RegExp;
-}
+/** names: repository names, registry and `library/` removed, as parseImageRef gives them. */
+type Entry = BaseFacts & { names: RegExp };
 
-// Only a cloud SDK's `commands` are read (every other kind is a blocker whether or not the app calls them), and no
-// caller reads `language` yet: a mutant of those changes nothing observable, so their lines are left out of mutation
-// testing (`Stryker disable`) rather than pinned by tests of data nobody reads.
 const TABLE: Entry[] = [
   {
     names: /^puppeteer\/puppeteer$|^browserless\/chrom(e|ium)$|^zenika\/alpine-chrome$|^selenium\/(standalone|node)-(chrome|chromium|firefox|edge)/,
     kind: "browser",
     provides: "a headless browser (Chrome or Chromium and the system libraries it needs)",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["google-chrome", "google-chrome-stable", "chromium", "chromium-browser"], language: "nodejs",
   },
   {
     names: /^(microsoft\/)?playwright(\/python|\/java)?$/,
     kind: "browser",
     provides: "Playwright's browsers (Chromium, Firefox, WebKit) and their system libraries",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["chromium"],
   },
   {
     names: /^(google\/cloud-sdk|google\.com\/cloudsdktool\/(cloud-sdk|google-cloud-cli)|cloudsdktool\/(cloud-sdk|google-cloud-cli)|google-cloud-cli)$/,
     kind: "cloud-sdk",
     provides: "the Google Cloud CLI (gcloud, gsutil, bq)",
     commands: ["gcloud", "gsutil", "bq"],
-    // Stryker disable next-line StringLiteral: unread (see above the table)
-    language: "python",
   },
   {
     names: /^amazon\/aws-cli$/,
@@ -63,71 +50,51 @@ const TABLE: Entry[] = [
     names: /^(jrottenberg\/ffmpeg|linuxserver\/ffmpeg|mwader\/static-ffmpeg)$/,
     kind: "system-libraries",
     provides: "ffmpeg and its codecs",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["ffmpeg", "ffprobe"],
   },
   {
     names: /^(osgeo\/gdal|osgeo\/gdal\/.*|geodata\/gdal|ghcr\.io\/osgeo\/gdal)$/,
     kind: "system-libraries",
     provides: "GDAL and the geospatial libraries it links",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["gdalinfo", "ogr2ogr"], language: "python",
   },
   {
     names: /^(jbarlow83\/ocrmypdf|tesseractshadow\/tesseract.*|clearlinux\/tesseract-ocr)$/,
     kind: "system-libraries",
     provides: "Tesseract OCR and its language data",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["tesseract"],
   },
   {
     names: /^(pandoc\/.*|texlive\/texlive|blang\/latex)$/,
     kind: "system-libraries",
     provides: "a document toolchain (pandoc or TeX)",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["pandoc", "pdflatex"],
   },
   {
     names: /^(continuumio\/(mini|ana)conda3?|condaforge\/(miniforge3|mambaforge)|mambaorg\/micromamba)$/,
     kind: "other-runtime",
     provides: "a conda environment (conda packages, often with native libraries pip cannot install)",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["conda", "mamba", "micromamba"],
   },
   {
     names: /^(nvidia\/cuda|pytorch\/pytorch|tensorflow\/tensorflow)$/,
     kind: "system-libraries",
     provides: "GPU libraries (CUDA and cuDNN)",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: [],
   },
   {
     names: /^(nginx|nginxinc\/nginx-unprivileged|httpd|caddy|openresty\/openresty|bitnami\/nginx)$/,
     kind: "web-server",
     provides: "a web server (nginx, Apache or Caddy) serving files or proxying",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["nginx", "httpd", "caddy"],
   },
   {
     names: /^(tomcat|jetty|bitnami\/tomcat|open-liberty|websphere-liberty|jboss\/wildfly|quay\.io\/wildfly\/wildfly)$/,
     kind: "app-server",
     provides: "a Java application server that deploys a WAR",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: ["catalina.sh"],
   },
   {
     names: /^(denoland\/deno|oven\/bun|elixir|erlang|swift|rust|haskell|dart|julia|r-base|rocker\/.*|perl|crystallang\/crystal)$/,
     kind: "other-runtime",
     provides: "a language runtime Google's builder has no buildpack for",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: [],
   },
   {
     names: /^(postgres|mysql|mariadb|redis|mongo|rabbitmq|elasticsearch|memcached|bitnami\/(postgresql|redis|mongodb))$/,
     kind: "service",
     provides: "a database or broker server, not an app",
-    // Stryker disable next-line ArrayDeclaration,StringLiteral: unread (see above the table)
-    commands: [],
   },
 ];
 
