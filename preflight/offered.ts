@@ -25,7 +25,8 @@ function lineRange(line: string): string {
 }
 
 export function offeredList(language: VersionedLanguage, stack: GoogleStack): string {
-  return GOOGLE_OFFERED[stack][language].join(", ");
+  // A line without a dot is a major ("1" for Go 1.x, "22" for Node.js 22): "1.x" says so, a bare "1" reads as a version.
+  return GOOGLE_OFFERED[stack][language].map((line) => (line.includes(".") ? line : `${line}.x`)).join(", ");
 }
 
 /** Lowest version the range admits, as "major.minor" / "major", for comparisons. */

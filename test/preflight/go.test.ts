@@ -55,3 +55,12 @@ describe("Go on Google's builder", () => {
     expect(r.runtimeVersion).toEqual({ value: "1.22", source: "go.mod go directive" });
   });
 });
+
+describe("a Go version the builder cannot resolve", () => {
+  it("is answered with the lines the builder offers, a major written as 1.x rather than a bare 1", () => {
+    const r = run("go-root", { buildEnv: { GOOGLE_GO_VERSION: "latest" } });
+    const f = r.findings.find((x) => x.code === "runtime-version-unavailable");
+    expect(f?.message).toBe('go version "latest" (GOOGLE_GO_VERSION (service build env)) is not a version the builder can resolve.');
+    expect(f?.fix).toBe("Ask for one of 1.x, or use a builder tag that offers it.");
+  });
+});
