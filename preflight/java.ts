@@ -193,7 +193,22 @@ export function analyzeJava(ctx: Context, detectedBy: string, hasEntrypointConfi
   if (target !== undefined) {
     // google.java.functions-framework (cmd/java/functions_framework/lib/lib.go BuildFn): the invoker jar with the
     // function's jar and its dependencies on the classpath.
-    const jar = web?.replace(/^java -jar /, "") ?? "<jar>";
+    // Without a build file it takes exactly one built jar at the root as the whole classpath, and stops otherwise
+    // (lib.go classpath: "function has neither pom.xml nor already-built jar file", "... more than one jar file").
+    const rootJars = maven || gradle ? [] : tree.rootFiles().filter((n) => n.endsWith(".jar"));
+    if (!maven && !gradle && rootJars.length !== 1) {
+      ctx.issues.push(
+        error(
+          "java-function-no-single-jar",
+          rootJars.length === 0
+            ? `A function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")}) with no pom.xml or build.gradle needs its built jar at the source folder's root, and there is none${tree.has("META-INF/MANIFEST.MF") ? " (an exploded jar is not one)" : ""}: the builder stops with "function has neither pom.xml nor already-built jar file".`
+            : `A function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")}) with no pom.xml or build.gradle takes exactly one jar at the source folder's root as its classpath, and there are ${rootJars.length} (${rootJars.join(", ")}): the builder stops with "more than one jar file".`,
+          "Build the function with Maven (pom.xml) or Gradle (build.gradle), or commit exactly one self-contained jar at the source folder's root.",
+          { breaksBuild: true },
+        ),
+      );
+    }
+    const jar = maven || gradle ? (web?.replace(/^java -jar /, "") ?? "<jar>") : (rootJars.length === 1 ? rootJars[0]! : "<jar>");
     web = `java -jar /layers/google.java.functions-framework/functions-framework/java-function-invoker.jar --classpath ${jar}${maven ? ":target/dependency/*" : gradle ? ":build/_javaFunctionDependencies/*" : ""}`;
     detectedBy += ` — a function (${envLabel(ctx, "GOOGLE_FUNCTION_TARGET")} = ${target})`;
   } else if (google && buildable !== undefined && !hasEntrypointConfig) {

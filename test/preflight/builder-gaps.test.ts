@@ -210,3 +210,26 @@ describe("Python functions", () => {
     expect(withProcfile.detectedBy).toBe("*.py files (main.py) with a Procfile — a function (GOOGLE_FUNCTION_TARGET (service build env) = f)");
   });
 });
+
+describe("a Java function without a build file (cmd/java/functions_framework/lib/lib.go classpath)", () => {
+  const CLASS = "com/acme/Fn.class";
+  it("runs the invoker on the one jar at the root", () => {
+    const r = google({ "fn.jar": "PK", [CLASS]: "" }, { GOOGLE_FUNCTION_TARGET: "com.acme.Fn" });
+    expect(errors(r)).toEqual([]);
+    expect(r.processes["web"]).toBe("java -jar /layers/google.java.functions-framework/functions-framework/java-function-invoker.jar --classpath fn.jar");
+  });
+
+  it("stops an exploded jar, which the builder does not take as a function's classpath", () => {
+    const r = google({ "META-INF/MANIFEST.MF": "Main-Class: com.acme.Main\n", [CLASS]: "" }, { GOOGLE_FUNCTION_TARGET: "com.acme.Fn" });
+    expect(errors(r)).toEqual(["java-function-no-single-jar"]);
+    expect(r.findings[0]!.message).toContain("(an exploded jar is not one)");
+    expect(r.findings[0]!.message).toContain('"function has neither pom.xml nor already-built jar file"');
+    expect(r.processes["web"]).not.toContain("-classpath .");
+  });
+
+  it("stops two jars at the root, naming them", () => {
+    const r = google({ "a.jar": "PK", "b.jar": "PK" }, { GOOGLE_FUNCTION_TARGET: "com.acme.Fn" });
+    expect(errors(r)).toEqual(["java-function-no-single-jar"]);
+    expect(r.findings[0]!.message).toContain("there are 2 (a.jar, b.jar)");
+  });
+});
