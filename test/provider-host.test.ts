@@ -263,6 +263,8 @@ describe("driving Pulumi's dynamic-provider host over gRPC", () => {
 
     const plain = await host();
     await plain.create(dynamicUrn("log"), props);
+    // The line reaches the host's stdout pipe on its own schedule: create's answer can come first on a busy machine.
+    await waitFor(() => plain.logs.stdout.includes("info: [runtime] hello from the provider"), 10_000, "the log line on stdout").catch(() => undefined);
     expect(plain.logs.stdout).toContain("info: [runtime] hello from the provider");
     expect(plain.logs.engine).toEqual([]);
 
