@@ -268,10 +268,10 @@ function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | nul
 }
 
 const LOW_PORT = [
-  /(--port(?:=|\s+))(\d{1,3})(?=\s|$)/,
-  /((?:^|\s)-p(?:=|\s+))(\d{1,3})(?=\s|$)/,
-  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.[\]-]*:)(\d{1,3})(?=['"]?(?:\s|$))/,
-  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,3})(?=\s|$)/,
+  /(--port(?:=|\s+))(\d{1,4})(?=\s|$)/,
+  /((?:^|\s)-p(?:=|\s+))(\d{1,4})(?=\s|$)/,
+  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.:[\]-]*:)(\d{1,4})(?=['"]?(?:\s|$))/,
+  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,4})(?=\s|$)/,
 ];
 
 function lowPort(command: string): { command: string; port: number } | null {
