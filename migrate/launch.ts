@@ -239,11 +239,8 @@ function frameworkBaseLaunch(ctx: CompareContext, explicitPython: Set<string>, p
   const command = asgi ? `gunicorn -k uvicorn.workers.UvicornWorker -b :$PORT ${module}` : `gunicorn -b :$PORT ${module}`;
   const checks: Check[] = [procfileStep(ctx, command, ctx.parsed.stages[0]!.line)];
   checks[0]!.text += ` (FROM ${base.ref} starts ${asgi ? "gunicorn with uvicorn workers" : "its server"} from a start script of the image's own on port 80)`;
+  // serversIn finds gunicorn in the command; the worker class lives in uvicorn, so it is asked for as a server too.
   checks.push(...serverPackages(ctx, asgi ? `${command} uvicorn` : command, explicitPython));
-  if (asgi && !ctx.facts.pythonDeps.names.has("uvicorn") && !explicitPython.has("uvicorn")) {
-    // serversIn finds gunicorn; the worker class lives in uvicorn.
-    if (!checks.some((c) => c.text.startsWith("add `uvicorn`"))) checks.push({ aspect: "launch", kind: "step", text: `add \`uvicorn\` to ${ctx.facts.pythonDeps.file ?? "requirements.txt"}: the base image brought it, and with a Procfile the builder installs only what the app lists` });
-  }
   return { comparison: { dockerfile: null, buildpacks: predicted, same: false, after: command }, checks };
 }
 
