@@ -289,7 +289,7 @@ function sameApp(ctx: CompareContext, command: string, predicted: string | null)
   if (!predicted) return null;
   const words = shellWords(command).filter((w) => w !== "exec");
   const dir = ctx.service.sourceDir;
-  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^([\w/]+)\.py$/.exec(words[1]!);
+  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^(?:\.\/)?([\w/]+)\.py$/.exec(words[1]!);
   if (py) {
     const module = py[1]!.replace(/\//g, ".");
     let text = "";
