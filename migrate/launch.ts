@@ -239,11 +239,8 @@ function frameworkBaseLaunch(ctx: CompareContext, explicitPython: Set<string>, p
   const command = asgi ? `gunicorn -k uvicorn.workers.UvicornWorker -b :$PORT ${module}` : `gunicorn -b :$PORT ${module}`;
   const checks: Check[] = [procfileStep(ctx, command, ctx.parsed.stages[0]!.line)];
   checks[0]!.text += ` (FROM ${base.ref} starts ${asgi ? "gunicorn with uvicorn workers" : "its server"} from a start script of the image's own on port 80)`;
+  // serversIn finds gunicorn in the command; the worker class lives in uvicorn, so it is asked for as a server too.
   checks.push(...serverPackages(ctx, asgi ? `${command} uvicorn` : command, explicitPython));
-  if (asgi && !ctx.facts.pythonDeps.names.has("uvicorn") && !explicitPython.has("uvicorn")) {
-    // serversIn finds gunicorn; the worker class lives in uvicorn.
-    if (!checks.some((c) => c.text.startsWith("add `uvicorn`"))) checks.push({ aspect: "launch", kind: "step", text: `add \`uvicorn\` to ${ctx.facts.pythonDeps.file ?? "requirements.txt"}: the base image brought it, and with a Procfile the builder installs only what the app lists` });
-  }
   return { comparison: { dockerfile: null, buildpacks: predicted, same: false, after: command }, checks };
 }
 
@@ -268,10 +265,10 @@ function javaLaunch(ctx: CompareContext, launch: Launch, predicted: string | nul
 }
 
 const LOW_PORT = [
-  /(--port(?:=|\s+))(\d{1,3})(?=\s|$)/,
-  /((?:^|\s)-p(?:=|\s+))(\d{1,3})(?=\s|$)/,
-  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.[\]-]*:)(\d{1,3})(?=['"]?(?:\s|$))/,
-  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,3})(?=\s|$)/,
+  /(--port(?:=|\s+))(\d{1,4})(?=\s|$)/,
+  /((?:^|\s)-p(?:=|\s+))(\d{1,4})(?=\s|$)/,
+  /((?:^|\s)(?:-b|--bind)(?:=|\s+)['"]?[\w.:[\]-]*:)(\d{1,4})(?=['"]?(?:\s|$))/,
+  /((?:^|\s)runserver\s+(?:[\d.]+:)?)(\d{1,4})(?=\s|$)/,
 ];
 
 function lowPort(command: string): { command: string; port: number } | null {
@@ -292,7 +289,7 @@ function sameApp(ctx: CompareContext, command: string, predicted: string | null)
   if (!predicted) return null;
   const words = shellWords(command).filter((w) => w !== "exec");
   const dir = ctx.service.sourceDir;
-  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^([\w/]+)\.py$/.exec(words[1]!);
+  const py = /^python[\d.]*$/.test(words[0] ?? "") && words.length === 2 && /^(?:\.\/)?([\w/]+)\.py$/.exec(words[1]!);
   if (py) {
     const module = py[1]!.replace(/\//g, ".");
     let text = "";
