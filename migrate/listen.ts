@@ -50,7 +50,8 @@ export function sourceListen(dir: string): SourceListen {
     for (const re of LITERAL) {
       const m = re.exec(text);
       if (!m) continue;
-      const line = text.slice(0, m.index).split("\n").length + (m[0].startsWith("\n") ? 1 : 0);
+      // A pattern's leading \s* may start on blank lines above the one it matches: count from its first word.
+      const line = text.slice(0, m.index + m[0].search(/\S/)).split("\n").length;
       found = { port: Number(m[1]), where: `${file}:${line}` };
       break;
     }
