@@ -154,6 +154,8 @@ describe("a server's own default port", () => {
   it("a program that only contains `python` in its name is not python", () => {
     expect(defaultPortOf("mypython -m flask run")).toBeNull();
     expect(defaultPortOf("python-wrapper -m flask run")).toBeNull();
+    expect(defaultPortOf("mypython manage.py runserver")).toBeNull();
+    expect(defaultPortOf("python-wrapper manage.py runserver")).toBeNull();
   });
 
   it("uvicorn and hypercorn: 8000; streamlit: 8501; directly or by python -m", () => {

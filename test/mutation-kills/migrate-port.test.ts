@@ -218,6 +218,9 @@ describe("ENV PORT", () => {
     ]);
     const same = ctx({ spec: { kind: "gke", port: 8080, env: { PORT: "8080" } }, env: [{ name: "PORT", value: "8080", line: 6 }] });
     expect(comparePort(same, "node server.js").checks).toEqual([]);
+    // GKE does not set PORT itself: an ENV PORT service.yaml repeats is kept, and is no Cloud Run note either
+    const other = ctx({ spec: { kind: "gke", port: 8080, env: { PORT: "5000" } }, env: [{ name: "PORT", value: "5000", line: 6 }] });
+    expect(comparePort(other, "node server.js").checks).toEqual([]);
   });
 
   it("on Cloud Run, an ENV PORT other than the service's port is a note; the same port says nothing", () => {

@@ -64,7 +64,7 @@ describe("the program the line runs", () => {
   });
 
   it("the run image's shell and coreutils are there", () => {
-    for (const cmd of ["sh -c 'gunicorn app:app'", "bash -c 'gunicorn app:app'", "env PORT=8080 gunicorn app:app", "sleep 5", "echo ready", "cat /etc/hosts", "test -n \"$PORT\""]) {
+    for (const cmd of ["sh -c 'gunicorn app:app'", "bash -c 'gunicorn app:app'", "env PORT=8080 gunicorn app:app", "sleep 5", "echo ready", "cat /etc/hosts", "test -n \"$PORT\"", "[ -n \"$PORT\" ]"]) {
       expect(line(cmd).missing, cmd).toEqual([]);
     }
   });
