@@ -50,7 +50,8 @@ export function sourceListen(dir: string): SourceListen {
     for (const re of LITERAL) {
       const m = re.exec(text);
       if (!m) continue;
-      const line = text.slice(0, m.index).split("\n").length + (m[0].startsWith("\n") ? 1 : 0);
+      // A pattern's leading \s* may start on blank lines above the one it matches: count from its first word.
+      const line = text.slice(0, m.index + m[0].search(/\S/)).split("\n").length;
       found = { port: Number(m[1]), where: `${file}:${line}` };
       break;
     }
@@ -67,7 +68,10 @@ export function defaultPortOf(command: string): number | null {
   const args = w.slice(1).join(" ");
   if (/\$\{?PORT\b/.test(command)) return null;
   if (exe === "flask" && w[1] === "run") return 5000;
-  if (/^python[\d.]*$/.test(exe) && /manage\.py runserver/.test(args)) return /runserver\s+(?:[\d.]+:)?(\d+)/.exec(args) ? Number(/runserver\s+(?:[\d.]+:)?(\d+)/.exec(args)![1]) : 8000;
+  if (/^python[\d.]*$/.test(exe) && /manage\.py runserver/.test(args)) {
+    const given = /runserver\s+(?:[\d.]+:)?(\d+)/.exec(args);
+    return given ? Number(given[1]) : 8000;
+  }
   if (exe === "uvicorn" || exe === "hypercorn") return 8000;
   if (exe === "streamlit") return 8501;
   // gunicorn binds to $PORT when it is set (its `bind` default), so without -b it follows Cloud Run.
