@@ -249,3 +249,45 @@ describe("go", () => {
     expect(kind(text)).toBe(expected);
   });
 });
+
+describe("edges of the rules, just inside and just outside", () => {
+  it("only python itself runs a check module, and only with -m", () => {
+    expect(kind("mypython -m pytest")).toBe("custom");
+    expect(kind("which pytest")).toBe("housekeeping");
+    expect(kind("npx webpack --noEmit")).toBe("custom");
+  });
+
+  it("a check tool run through yarn or pnpm is a check, not a package.json script to run", () => {
+    expect(kind("yarn jest --ci")).toBe("check");
+    expect(kind("pnpm eslint .")).toBe("check");
+    expect(kind("yarn tsc --noEmit")).toBe("check");
+    expect(kind("pnpm tsc --noEmit")).toBe("check");
+    expect(one("yarn tsc")).toMatchObject({ kind: "node-script", script: "tsc" });
+  });
+
+  it("uv installs only through sync or uv pip", () => {
+    expect(kind("uv tool install ruff")).toBe("housekeeping");
+    expect(kind("uv pip compile requirements.in")).toBe("housekeeping");
+  });
+
+  it("options among Maven and Gradle goals do not hide a check run", () => {
+    expect(kind("mvn -B test")).toBe("check");
+    expect(kind("./gradlew --no-daemon check")).toBe("check");
+  });
+
+  it("only python itself with -m makes a virtualenv or bytecode", () => {
+    expect(kind("python3.12 -m venv /venv")).toBe("housekeeping");
+    expect(kind("python3.12 -m compileall -q .")).toBe("housekeeping");
+    for (const t of ["mypython -m venv /venv", "python3x -m venv /venv", "python3.x -m venv /venv", "python -u venv"]) expect(kind(t), t).toBe("custom");
+  });
+
+  it("only pip under python -m is pip", () => {
+    for (const t of ["mypython -m pip install flask", "python -u pip install flask", "python -m notpip install flask"]) expect(kind(t), t).toBe("custom");
+    expect(one("python3.11 -m pip3 install flask")).toMatchObject({ kind: "python-packages", packages: ["flask"] });
+  });
+
+  it("pip's other verbs install nothing; a local path is the project, not a package", () => {
+    expect(kind("pip uninstall -y flask")).toBe("housekeeping");
+    expect(kind("pip install ./libs/shared")).toBe("dependencies");
+  });
+});
