@@ -287,3 +287,16 @@ describe("copied files", () => {
     expect(checks({ cmd: "python main.py", entrypoint: "tini --", copies: [{ sources: ["app/conf.yaml"], dest: "/etc/app/" }] })).toEqual([elsewhere("app/conf.yaml", "/etc/app/")]);
   });
 });
+
+describe("edges of the copy and script rules", () => {
+  it("a copy is left to the launch rewrite when any one of its files is started, even from PATH", () => {
+    expect(checks({ entrypoint: "entry.sh", copies: [{ sources: ["app/entry.sh"], dest: "/usr/local/bin/" }] })).toEqual([]);
+    expect(checks({ entrypoint: "/usr/local/bin/entry.sh", copies: [{ sources: ["app/entry.sh", "app/entry.conf"], dest: "/usr/local/etc/" }] })).toEqual([]);
+  });
+
+  it("without a package.json, custom Node.js commands are the whole gcp-build script", () => {
+    expect(texts({ language: "nodejs", packageJson: null, runs: [{ kind: "node-script", script: "build" }, { kind: "custom", text: "./gen.sh" }] })).toEqual([
+      'add `"gcp-build": "./gen.sh"` to the scripts in package.json: Google\'s builder runs gcp-build instead of build, and nothing else of the Dockerfile\'s RUN lines',
+    ]);
+  });
+});
