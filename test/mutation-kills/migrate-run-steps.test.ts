@@ -282,7 +282,7 @@ describe("edges of the rules, just inside and just outside", () => {
   });
 
   it("only pip under python -m is pip", () => {
-    for (const t of ["mypython -m pip install flask", "python -u pip install flask", "python -m notpip install flask"]) expect(kind(t), t).toBe("custom");
+    for (const t of ["mypython -m pip install flask", "python3x -m pip install flask", "python -u pip install flask", "python -m notpip install flask"]) expect(kind(t), t).toBe("custom");
     expect(one("python3.11 -m pip3 install flask")).toMatchObject({ kind: "python-packages", packages: ["flask"] });
   });
 
