@@ -65,8 +65,10 @@ function classify(rawWords: string[], env: Record<string, string>, run: RunStep)
 
   if (CHECK_TOOLS.has(exe)) return { ...base, kind: "check" };
   if (/^python3?(\.\d+)?$/.test(exe) && sub === "-m" && CHECK_TOOLS.has(words[2] ?? "")) return { ...base, kind: "check" };
-  if (exe === "npx" && CHECK_TOOLS.has(sub)) return { ...base, kind: "check" };
-  if (exe === "npx" && sub === "tsc" && words.includes("--noEmit")) return { ...base, kind: "check" };
+  // `yarn jest`, `pnpm eslint .`: yarn and pnpm run a binary of node_modules/.bin the way npx does.
+  const runsBinary = exe === "npx" || exe === "yarn" || exe === "pnpm";
+  if (runsBinary && CHECK_TOOLS.has(sub)) return { ...base, kind: "check" };
+  if (runsBinary && sub === "tsc" && words.includes("--noEmit")) return { ...base, kind: "check" };
   const pip = pipArgs(words);
   if (pip) return pipCommand(base, pip);
   if (["poetry", "pipenv", "pdm"].includes(exe)) return ["install", "sync"].includes(sub) ? { ...base, kind: "dependencies" } : { ...base, kind: "housekeeping" };
