@@ -9,8 +9,6 @@ import { stackRegistry } from "./registry";
 import { pinnedImage, releaseHistory, previousReleases, type ReleaseInputs } from "./releases";
 import { stableRelease, type ReleaseHistory } from "../environments/releases";
 
-export { buildStack, catalogForStack, ciCommit, ciTags, unsetSecretEnv, type BuiltImageOutputs, type ProgramOptions } from "./build-stage";
-
 export interface ServiceOutputs {
   kind: string;
   url?: pulumi.Output<string | undefined>;

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { isInside } from "../../catalog/repository-path";
 
 type Provider<I, O> = pulumi.dynamic.ResourceProvider<I, O>;
 type Method = "check" | "diff" | "create" | "update" | "read" | "delete";
@@ -25,8 +26,8 @@ const CHECKOUT = path.resolve(__dirname, "..", "..");
  */
 export function moduleProvider<I, O>(modulePath: string, exportName: string, declared: Provider<I, O>): Provider<I, O> {
   const file = path.resolve(modulePath);
+  if (!isInside(CHECKOUT, file)) throw new Error(`a module provider must live in the Gantry checkout (${CHECKOUT}), not at ${file}`);
   const relative = path.relative(CHECKOUT, file);
-  if (relative.startsWith("..") || path.isAbsolute(relative)) throw new Error(`a module provider must live in the Gantry checkout (${CHECKOUT}), not at ${file}`);
   // Nothing below captures an imported module: the serializer would copy it into the text. Node's own modules are
   // taken inside the function. The cache is an object, not a variable: a serialized closure re-creates its captured
   // variables on every call, but shares objects.
