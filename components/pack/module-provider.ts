@@ -44,8 +44,18 @@ export function moduleProvider<I, O>(modulePath: string, exportName: string, dec
         `Gantry's ${exportName} is loaded from the Gantry checkout, and neither ${candidates.join(" nor ")} exists: run pulumi from the root of the platform repository (where Pulumi.yaml and ${relative} are)`,
       );
     }
-    // The checkout's own tsx, scoped: it compiles this module and its imports without hooking other requires.
-    const tsx = nodeModule.createRequire(found)("tsx/cjs/api") as { require: (id: string, from: string) => Record<string, unknown> };
+    // The checkout's own tsx, scoped: it compiles this module and its imports without hooking other requires. Its
+    // compile cache is off: it would live in the agent's shared temp folder, written by a pull request's provider and
+    // read by a trusted one's, for the ~10 files it saves compiling once per provider process.
+    const cacheSetting = process.env.TSX_DISABLE_CACHE;
+    process.env.TSX_DISABLE_CACHE = "1";
+    let tsx: { require: (id: string, from: string) => Record<string, unknown> };
+    try {
+      tsx = nodeModule.createRequire(found)("tsx/cjs/api") as typeof tsx;
+    } finally {
+      if (cacheSetting === undefined) delete process.env.TSX_DISABLE_CACHE;
+      else process.env.TSX_DISABLE_CACHE = cacheSetting;
+    }
     const provider = tsx.require(found, found)[exportName] as Provider<I, O> | undefined;
     if (!provider || typeof provider !== "object") throw new Error(`${found} exports no provider named ${exportName}`);
     return (loaded.provider = provider);

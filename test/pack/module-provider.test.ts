@@ -30,14 +30,14 @@ async function serialized(provider: pulumi.dynamic.ResourceProvider): Promise<st
 }
 
 /** Calls check() of the serialized provider as the host would, in `cwd`; its answer or its error message. */
-function checkInHost(text: string, cwd: string, news: unknown): { result?: { failures?: Array<{ property: string; reason: string }> }; error?: string } {
+function checkInHost(text: string, cwd: string, news: unknown, env: NodeJS.ProcessEnv = process.env): { result?: { failures?: Array<{ property: string; reason: string }> }; error?: string } {
   const dir = temp();
   fs.writeFileSync(path.join(dir, "provider.js"), text);
   const script = `
     const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(require("fs").readFileSync(${JSON.stringify(path.join(dir, "provider.js"))}, "utf8")).handler();
     Promise.resolve().then(() => p.check({}, ${JSON.stringify(news)})).then((result) => process.stdout.write(JSON.stringify({ result })), (e) => process.stdout.write(JSON.stringify({ error: e.message })));
   `;
-  const r = spawnSync(process.execPath, ["-e", script], { cwd, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["-e", script], { cwd, env, encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`host stand-in exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -62,6 +62,14 @@ describe("a provider that travels as a reference to its module", () => {
     const theirs = await packProvider.check!(plainPackInputs(), BAD as unknown as PackImageInputs);
     expect(result?.failures).toEqual(theirs.failures);
     expect(result?.failures?.map((f) => f.property)).toEqual(expect.arrayContaining(["repository", "trust"]));
+  });
+
+  it("writes nothing to the temp folder, which an agent shares between pull requests' builds and trusted ones", async () => {
+    const text = await serialized(moduleProvider(PROVIDER_FILE, "packProvider", packProvider));
+    const tmp = temp();
+    const { error } = checkInHost(text, temp(), BAD, { ...process.env, TMPDIR: tmp });
+    expect(error).toBeUndefined();
+    expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
   it("prefers the module of the checkout the host runs in (a Jenkins workspace at another path) over the declared path", async () => {
