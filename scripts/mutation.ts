@@ -8,6 +8,7 @@
 // of the group says what is measured with a narrower set and why.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import ts from "typescript";
 
@@ -190,12 +191,16 @@ function run(group: Group, concurrency: number, baseline: boolean, fresh: boolea
   const configFile = path.join(dir, "stryker.config.json");
   fs.writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   if (group.note) process.stdout.write(`mutation ${group.name}: ${group.note}\n`);
+  // Stryker ends and recycles its test workers without vitest's global teardown, which would have removed each
+  // run's temp folder: everything they make lands in one folder of this group's, removed here (as bench/run.ts does).
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-mutation-"));
   const r = spawnSync(path.join(root, "node_modules", ".bin", "stryker"), ["run", configFile], {
     cwd: root,
     stdio: "inherit",
     // The real-builds tier starts a Docker engine and builds Go tools; no mutant is killed there.
-    env: { ...process.env, GANTRY_REAL_TIER: "off" },
+    env: { ...process.env, GANTRY_REAL_TIER: "off", TMPDIR: tmp },
   });
+  fs.rmSync(tmp, { recursive: true, force: true });
   if (r.status !== 0) return [`MUTATION ${group.name} FAILED (stryker exited ${r.status ?? r.signal})`];
   const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as ReportJson;
   const lines: string[] = [];
