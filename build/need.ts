@@ -1,6 +1,6 @@
 import { hasErrors, loadCatalog } from "../catalog/load";
 import type { Problem } from "../catalog/problems";
-import type { PackImageInputs, PackImageOutputs } from "../components/pack/provider";
+import { fromProps, type PackImageInputs, type PackImageOutputs, type PackImageProps } from "../components/pack/provider";
 import { backendUrl } from "../environments/backend";
 import { projectName } from "../environments/promotion";
 import { stackChecks } from "../infra/checks";
@@ -72,7 +72,7 @@ export async function stackImages(opts: NeedOptions): Promise<StackNeed> {
     .map((r) => {
       const { __provider: _provider, ...inputs } = r.inputs as Record<string, unknown>;
       const before = previous[r.name];
-      return { name: r.name, inputs: inputs as unknown as PackImageInputs, ...(before?.imageRef ? { last: before as PackImageOutputs } : {}) };
+      return { name: r.name, inputs: fromProps(inputs as unknown as PackImageProps), ...(before?.imageRef ? { last: before as PackImageOutputs } : {}) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const dockerfileServices = recorder.resources.filter((r) => r.type === DOCKER_IMAGE_TYPE).map((r) => r.name).sort();

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import type { PackImageInputs } from "../components/pack/provider";
+import { fromProps, type PackImageInputs, type PackImageState } from "../components/pack/provider";
 import { fileBackendDir } from "../environments/backend";
 
 /*
@@ -93,7 +93,7 @@ function fromJson(json: unknown, from: string): LastDeployment {
   const packImages: LastDeployment["packImages"] = {};
   for (const r of resources.filter((x) => x.type === PACK_IMAGE_TYPE && x.urn)) {
     // Outputs are what the provider's diff compares against (they carry every input too).
-    packImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = { ...(r.inputs ?? {}), ...(r.outputs ?? {}) } as LastDeployment["packImages"][string];
+    packImages[r.urn!.slice(r.urn!.lastIndexOf("::") + 2)] = fromProps({ ...(r.inputs ?? {}), ...(r.outputs ?? {}) } as Partial<PackImageState>);
   }
   const dockerImages: LastDeployment["dockerImages"] = {};
   for (const r of resources.filter((x) => x.type === DOCKER_IMAGE_TYPE && x.urn)) {

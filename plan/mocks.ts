@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PackImageInputs } from "../components/pack/provider";
+import { fromProps, type PackImageProps } from "../components/pack/provider";
 import { decideBuild, decideDockerBuild, unreadBuild, type BuildDecision } from "./decide";
 import { DOCKER_IMAGE_TYPE, PACK_IMAGE_TYPE, type LastDeployment } from "./last-deployment";
 
@@ -104,7 +104,7 @@ function engineUrn(opts: PlanMockOptions, parent: string | undefined, type: stri
 function cloudSide(type: string, name: string, inputs: Record<string, unknown>, opts: PlanMockOptions, recorder: PlanRecorder): Record<string, unknown> {
   switch (type) {
     case PACK_IMAGE_TYPE: {
-      const decision = opts.unread !== undefined ? unreadBuild(opts.unread) : decideBuild(name, inputs as unknown as PackImageInputs, opts.last);
+      const decision = opts.unread !== undefined ? unreadBuild(opts.unread) : decideBuild(name, fromProps(inputs as unknown as PackImageProps), opts.last);
       recorder.builds.set(name, decision);
       const image = decision.action === "unchanged" ? decision.image : undefined;
       return image ? { imageRef: image, digest: image.slice(image.indexOf("@") + 1) } : { imageRef: UNKNOWN, digest: UNKNOWN, tag: UNKNOWN, lastOperation: UNKNOWN };

@@ -6,7 +6,7 @@ import type { TrustLevel } from "./build-record";
 import type { EngineName } from "./engines/engine";
 import { builderIsTrusted } from "./engines/pack";
 import { moduleProvider } from "./module-provider";
-import { packProvider, type BuildpackRef, type CacheSpec, type PackImageInputs, type PackImageOutputs } from "./provider";
+import { packProvider, type CacheSpec, type PackBuildSettings, type PackImageOutputs, type PackImageProps, type PackImageState } from "./provider";
 
 export interface PackImageArgs {
   serviceName: string;
@@ -73,11 +73,9 @@ export class PackImage extends pulumi.dynamic.Resource {
   declare readonly runImage: pulumi.Output<string>;
   declare readonly fingerprint: pulumi.Output<string>;
   declare readonly source: pulumi.Output<string>;
-  declare readonly logPath: pulumi.Output<string>;
-  declare readonly lastOperation: pulumi.Output<"build" | "rebase" | "adopt">;
-  declare readonly adoptedFrom: pulumi.Output<string>;
-  declare readonly buildpacks: pulumi.Output<BuildpackRef[]>;
-  declare readonly sbomDir: pulumi.Output<string>;
+  // What the last operation did (lastOperation, adoptedFrom, logPath, buildpacks, sbomDir) is in the resource's state
+  // (`pulumi stack export`, `gantry plan`) but not an Output here: nothing in a program reads it, and every declared
+  // property costs every preview (PackImageProps).
 
   constructor(name: string, args: PackImageArgs, opts?: pulumi.CustomResourceOptions) {
     const cwd = process.cwd();
@@ -97,7 +95,6 @@ export class PackImage extends pulumi.dynamic.Resource {
       {
         serviceName: args.serviceName,
         repository: args.repository,
-        path: path.resolve(args.sourceDir),
         source,
         builder: args.builder,
         runImage: args.runImage,
@@ -105,35 +102,33 @@ export class PackImage extends pulumi.dynamic.Resource {
         secretEnv,
         projectToml: descriptor.toml,
         defaultProcess,
-        cache: args.cache ?? { format: "volume", name: `gantry-cache-${args.serviceName}` },
-        tags: args.tags ?? [],
-        trustBuilder: args.trustBuilder ?? builderIsTrusted(args.builder, trustedBuilders),
-        trustedBuilders,
-        lifecycleImage: args.lifecycleImage ?? "",
-        network: args.network ?? "",
-        engine: args.engine ?? "pack",
-        lifecycleDir: args.lifecycleDir ?? "/cnb/lifecycle",
-        upload: { ...(descriptor.include ? { include: descriptor.include } : {}), ...(descriptor.exclude ? { exclude: descriptor.exclude } : {}) },
-        buildEnv: args.buildEnv ?? {},
-        // The fingerprint's matcher, so the lifecycle engine copies exactly the set the fingerprint hashed.
-        uploadFilterModule: require.resolve("ignore"),
         fingerprint,
-        maxParallelBuilds: args.maxParallelBuilds ?? 4,
-        maxParallelRebases: args.maxParallelRebases ?? 16,
-        trust: args.trust ?? "trusted",
-        adoptFrom: args.adoptFrom ?? [],
-        timeoutSeconds: args.timeoutSeconds ?? 1800,
-        logDir: path.resolve(args.logDir ?? path.join(cwd, ".gantry", "logs")),
-        packCommand: args.packCommand ?? "pack",
+        settings: {
+          path: path.resolve(args.sourceDir),
+          cache: args.cache ?? { format: "volume", name: `gantry-cache-${args.serviceName}` },
+          tags: args.tags ?? [],
+          trustBuilder: args.trustBuilder ?? builderIsTrusted(args.builder, trustedBuilders),
+          trustedBuilders,
+          lifecycleImage: args.lifecycleImage ?? "",
+          network: args.network ?? "",
+          engine: args.engine ?? "pack",
+          lifecycleDir: args.lifecycleDir ?? "/cnb/lifecycle",
+          upload: { ...(descriptor.include ? { include: descriptor.include } : {}), ...(descriptor.exclude ? { exclude: descriptor.exclude } : {}) },
+          buildEnv: args.buildEnv ?? {},
+          // The fingerprint's matcher, so the lifecycle engine copies exactly the set the fingerprint hashed.
+          uploadFilterModule: require.resolve("ignore"),
+          maxParallelBuilds: args.maxParallelBuilds ?? 4,
+          maxParallelRebases: args.maxParallelRebases ?? 16,
+          trust: args.trust ?? "trusted",
+          adoptFrom: args.adoptFrom ?? [],
+          timeoutSeconds: args.timeoutSeconds ?? 1800,
+          logDir: path.resolve(args.logDir ?? path.join(cwd, ".gantry", "logs")),
+          packCommand: args.packCommand ?? "pack",
+        } satisfies PackBuildSettings,
         digest: undefined,
         imageRef: undefined,
         tag: undefined,
-        lastOperation: undefined,
-        adoptedFrom: undefined,
-        logPath: undefined,
-        buildpacks: undefined,
-        sbomDir: undefined,
-      },
+      } satisfies Record<keyof PackImageProps | "digest" | "imageRef" | "tag", unknown>,
       opts,
       "gantry",
       "PackImage",
@@ -141,8 +136,8 @@ export class PackImage extends pulumi.dynamic.Resource {
   }
 }
 
-let shared: pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> | undefined;
+let shared: pulumi.dynamic.ResourceProvider<PackImageProps, PackImageState | PackImageOutputs> | undefined;
 /** One provider object for every PackImage (the SDK serializes a provider once per object), made on first use. */
-function sharedProvider(): pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> {
+function sharedProvider(): pulumi.dynamic.ResourceProvider<PackImageProps, PackImageState | PackImageOutputs> {
   return (shared ??= moduleProvider(path.join(__dirname, "provider.ts"), "packProvider", packProvider));
 }

@@ -28,47 +28,44 @@ export function moduleProvider<I, O>(modulePath: string, exportName: string, dec
   const file = path.resolve(modulePath);
   if (!isInside(CHECKOUT, file)) throw new Error(`a module provider must live in the Gantry checkout (${CHECKOUT}), not at ${file}`);
   const relative = path.relative(CHECKOUT, file);
-  // Nothing below captures an imported module: the serializer would copy it into the text. Node's own modules are
-  // taken inside the function. The cache is an object, not a variable: a serialized closure re-creates its captured
-  // variables on every call, but shares objects.
-  const loaded: { provider?: Provider<I, O> } = {};
-  const load = (): Provider<I, O> => {
-    if (loaded.provider) return loaded.provider;
-    const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
-    const nodePath = process.getBuiltinModule("node:path") as typeof import("node:path");
-    const nodeModule = process.getBuiltinModule("node:module") as typeof import("node:module");
-    const candidates = [nodePath.resolve(process.cwd(), relative), file];
-    const found = candidates.find((c) => fs.existsSync(c));
-    if (!found) {
-      throw new Error(
-        `Gantry's ${exportName} is loaded from the Gantry checkout, and neither ${candidates.join(" nor ")} exists: run pulumi from the root of the platform repository (where Pulumi.yaml and ${relative} are)`,
-      );
+  // What travels is the text of the functions below, as ts-node compiled them, with every value they capture; it is
+  // encoded and decoded a few times per resource and preview, so they stay short and hold no comment. Nothing captures
+  // an imported module (the serializer would copy it into the text): Node's own are taken inside the function. The
+  // cache is an object, not a variable: a serialized closure re-creates its captured variables on every call, but
+  // shares objects.
+  //
+  // tsx is the checkout's own, scoped: it compiles the module and its imports without hooking other requires. Its
+  // compile cache is off while it loads: it would live in the agent's shared temp folder, written by a pull request's
+  // provider and read by a trusted one's.
+  const target: { relative: string; file: string; name: string; provider?: Provider<I, O> } = { relative, file, name: exportName };
+  const call = (method: Method, args: unknown[]): unknown => {
+    const t = target;
+    if (!t.provider) {
+      const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+      const candidates = [(process.getBuiltinModule("node:path") as typeof import("node:path")).resolve(process.cwd(), t.relative), t.file];
+      const found = candidates.find((c) => fs.existsSync(c));
+      if (!found) throw new Error(`Gantry's ${t.name} is loaded from the Gantry checkout, and neither ${candidates.join(" nor ")} exists: run pulumi from the root of the platform repository (where Pulumi.yaml and ${t.relative} are)`);
+      const env = process.env;
+      const setting = env.TSX_DISABLE_CACHE;
+      env.TSX_DISABLE_CACHE = "1";
+      let tsx: { require: (id: string, from: string) => Record<string, unknown> };
+      try {
+        tsx = (process.getBuiltinModule("node:module") as typeof import("node:module")).createRequire(found)("tsx/cjs/api") as typeof tsx;
+      } finally {
+        if (setting === undefined) delete env.TSX_DISABLE_CACHE;
+        else env.TSX_DISABLE_CACHE = setting;
+      }
+      const provider = tsx.require(found, found)[t.name] as Provider<I, O> | undefined;
+      if (!provider || typeof provider !== "object") throw new Error(`${found} exports no provider named ${t.name}`);
+      t.provider = provider;
     }
-    // The checkout's own tsx, scoped: it compiles this module and its imports without hooking other requires. Its
-    // compile cache is off: it would live in the agent's shared temp folder, written by a pull request's provider and
-    // read by a trusted one's, for the ~10 files it saves compiling once per provider process.
-    const cacheSetting = process.env.TSX_DISABLE_CACHE;
-    process.env.TSX_DISABLE_CACHE = "1";
-    let tsx: { require: (id: string, from: string) => Record<string, unknown> };
-    try {
-      tsx = nodeModule.createRequire(found)("tsx/cjs/api") as typeof tsx;
-    } finally {
-      if (cacheSetting === undefined) delete process.env.TSX_DISABLE_CACHE;
-      else process.env.TSX_DISABLE_CACHE = cacheSetting;
-    }
-    const provider = tsx.require(found, found)[exportName] as Provider<I, O> | undefined;
-    if (!provider || typeof provider !== "object") throw new Error(`${found} exports no provider named ${exportName}`);
-    return (loaded.provider = provider);
+    const fn = t.provider[method] as ((...a: unknown[]) => unknown) | undefined;
+    if (!fn) throw new Error(`${t.name} in ${t.relative} has no ${method}() any more`);
+    return fn.apply(t.provider, args);
   };
   const reference: Record<string, unknown> = {};
   for (const method of METHODS) {
-    if (!declared[method]) continue;
-    reference[method] = async (...args: unknown[]) => {
-      const provider = load();
-      const fn = provider[method] as ((...a: unknown[]) => unknown) | undefined;
-      if (!fn) throw new Error(`${exportName} in ${relative} has no ${method}() any more`);
-      return fn.apply(provider, args);
-    };
+    if (declared[method]) reference[method] = async (...args: unknown[]) => call(method, args);
   }
   return reference as unknown as Provider<I, O>;
 }

@@ -118,6 +118,40 @@ export interface PackImageOutputs extends PackImageInputs {
   sbomDir: string;
 }
 
+/**
+ * A PackImage resource's properties as the engine keeps, diffs and shows them: what decides the image at the top level,
+ * where `pulumi preview --diff` names it, and how it is built in one `settings` object. The SDK spends an Output, a
+ * handful of promises and a protobuf field on every top-level property of every resource in every operation, so the
+ * nineteen settings travel as one (bench/engine.bench.ts: a 500-service preview). The provider's functions and
+ * `gantry build` work on the flat PackImageInputs; fromProps reads both this shape and the flat one that stacks
+ * created before it hold, so their next diff compares like with like.
+ */
+export type PackImageProps = Pick<PackImageInputs, DecidingKey> & { settings: PackBuildSettings };
+type DecidingKey = "serviceName" | "repository" | "source" | "builder" | "runImage" | "env" | "secretEnv" | "projectToml" | "defaultProcess" | "fingerprint";
+/** How an image is built, never whether: no change here triggers a build, a rebase or a replacement by itself. */
+export type PackBuildSettings = Omit<PackImageInputs, DecidingKey>;
+/** What the engine stores after an operation: the properties, and what the operation produced beside them. */
+export type PackImageState = PackImageProps & Omit<PackImageOutputs, keyof PackImageInputs>;
+
+export function toProps(inputs: PackImageInputs): PackImageProps {
+  const { serviceName, repository, source, builder, runImage, env, secretEnv, projectToml, defaultProcess, fingerprint, ...settings } = inputs;
+  return { serviceName, repository, source, builder, runImage, env, secretEnv, projectToml, defaultProcess, fingerprint, settings };
+}
+
+export function toState(outputs: PackImageOutputs): PackImageState {
+  const { digest, imageRef, tag, lastOperation, adoptedFrom, logPath, buildpacks, sbomDir, ...inputs } = outputs;
+  return { ...toProps(inputs), digest, imageRef, tag, lastOperation, adoptedFrom, logPath, buildpacks, sbomDir };
+}
+
+/** The flat view of a resource's properties or state, in this shape or in the flat one of older stacks. */
+export function fromProps(props: PackImageState | PackImageOutputs): PackImageOutputs;
+export function fromProps(props: PackImageProps | PackImageInputs): PackImageInputs;
+export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs>;
+export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs> {
+  const { settings, ...rest } = props as Partial<PackImageState>;
+  return settings !== null && typeof settings === "object" ? { ...settings, ...rest } : (rest as Partial<PackImageOutputs>);
+}
+
 export type ChangeAction = "build" | "rebase" | "replace" | "none";
 
 export interface PlannedChange {
@@ -574,8 +608,9 @@ export async function manifestExists(imageRef: string): Promise<boolean> {
 
 // ---------------------------------------------------------------------------------------------------------
 
-export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, PackImageOutputs> = {
-  async check(_olds, news) {
+export const packProvider: pulumi.dynamic.ResourceProvider<PackImageProps, PackImageState | PackImageOutputs> = {
+  async check(_olds, props) {
+    const news = fromProps(props);
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (/[:@]/.test(news.repository.split("/").pop() ?? "")) failures.push({ property: "repository", reason: "give the repository without a tag or digest" });
     if (!(news.engine in ENGINES)) failures.push({ property: "engine", reason: `unknown build engine "${news.engine}" (pack or lifecycle)` });
@@ -586,11 +621,12 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
     for (const name of news.secretEnv) {
       if (name in news.env) failures.push({ property: "secretEnv", reason: `${name} is given both as plain and as secret build env` });
     }
-    return { inputs: news, failures };
+    return { inputs: props, failures };
   },
 
-  async diff(_id, olds, news) {
-    const change = planChange(olds, news);
+  async diff(_id, oldState, props) {
+    const news = fromProps(props);
+    const change = planChange(fromProps(oldState), news);
     // The engine shows a provider's stderr under the update, so a preview says what each image needs, and why.
     if (change.action !== "none") progress(news, `will ${change.action} (${change.reasons.join(", ")} changed)`);
     return {
@@ -600,13 +636,13 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageInputs, Pack
     };
   },
 
-  async create(inputs) {
-    const outs = await realize(inputs);
-    return { id: `${inputs.repository}#${inputs.serviceName}`, outs };
+  async create(props) {
+    const inputs = fromProps(props);
+    return { id: `${inputs.repository}#${inputs.serviceName}`, outs: toState(await realize(inputs)) };
   },
 
-  async update(_id, olds, news) {
-    return { outs: await realize(news, olds) };
+  async update(_id, oldState, props) {
+    return { outs: toState(await realize(fromProps(props), fromProps(oldState))) };
   },
 
   async read(id, props) {

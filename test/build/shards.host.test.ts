@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideImages, runBuilds } from "../../build/run";
 import type { StackImage } from "../../build/need";
 import type { PackImageArgs } from "../../components/pack/image";
-import { realize, type PackImageInputs, type PackImageOutputs } from "../../components/pack/provider";
+import { fromProps, realize, type PackImageInputs, type PackImageOutputs, type PackImageProps } from "../../components/pack/provider";
 import { BUILDER, declare, RUN_IMAGE, sampleApp, STANDIN_DIR, startPackWorld, up, type PackWorld } from "../support/pack-up";
 import { startRegistry, type RunningRegistry } from "../support/registry";
 
@@ -68,7 +68,7 @@ async function stackOf(fleet: string, names: string[], logDir: string): Promise<
   for (const n of names) {
     all[n] = args(fleet, n, app(`print('${fleet} ${n}')\n`), logDir);
     const { __provider: _p, ...inputs } = (await declare(n, all[n]!)).inputs as Record<string, unknown>;
-    images.push({ name: n, inputs: inputs as unknown as PackImageInputs });
+    images.push({ name: n, inputs: fromProps(inputs as unknown as PackImageProps) });
   }
   return { images, args: all };
 }

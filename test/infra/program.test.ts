@@ -202,12 +202,12 @@ describe("what a change rolls out", () => {
   it("hands every image the stack's lifecycle image and build network, and leaves pack's defaults when unset", async () => {
     const dir = projectCopy();
     const plain = await run("dev", dir);
-    for (const p of byType(plain.captured, PACK)) expect([p.inputs.lifecycleImage, p.inputs.network]).toEqual(["", ""]);
+    for (const p of byType(plain.captured, PACK)) expect([p.inputs.settings.lifecycleImage, p.inputs.settings.network]).toEqual(["", ""]);
     const lifecycleImage = "europe-docker.pkg.dev/acme/mirror/lifecycle@sha256:" + "7".repeat(64);
     const file = path.join(dir, "Pulumi.dev.yaml");
     fs.writeFileSync(file, `${fs.readFileSync(file, "utf8").trimEnd()}\n  gantry:lifecycleImage: ${lifecycleImage}\n  gantry:buildNetwork: host\n`);
     const { captured } = await run("dev", dir);
-    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.lifecycleImage, p.inputs.network])).toEqual(
+    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.settings.lifecycleImage, p.inputs.settings.network])).toEqual(
       ["catalog-api", "nightly-report", "storefront"].map((n) => [n, lifecycleImage, "host"]),
     );
     // Neither changes the image: no rebuild when a platform team moves the lifecycle to its mirror.
@@ -226,7 +226,7 @@ describe("what a change rolls out", () => {
     expect(refused).toEqual([expect.objectContaining({ file: expect.stringMatching(/Pulumi\.dev\.yaml$/), field: "gantry:buildCache", message: expect.stringContaining("the lifecycle engine has no Docker volumes") })]);
     fs.writeFileSync(file, asGiven);
     const { captured } = await run("dev", dir);
-    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.engine, p.inputs.cache])).toEqual(
+    expect(byType(captured, PACK).map((p) => [p.name, p.inputs.settings.engine, p.inputs.settings.cache])).toEqual(
       ["catalog-api", "nightly-report", "storefront"].map((n) => [n, "lifecycle", { format: "bind", source: `/var/cache/pack/${n}` }]),
     );
   });

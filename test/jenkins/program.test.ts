@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { cacheFor } from "../../components/pack/cache";
 import { packBuildArgs } from "../../components/pack/engines/pack";
-import type { PackImageInputs } from "../../components/pack/provider";
+import { fromProps, type PackImageProps } from "../../components/pack/provider";
 import { deployStack } from "../../infra/program";
 import { byType, PROJECT_DIR, settle, type Captured } from "../service/harness";
 import { installJenkinsMocks, type JenkinsMocks } from "./mocks";
@@ -41,7 +41,7 @@ async function run(settings: Record<string, unknown>): Promise<JenkinsMocks> {
 
 /** pack's argv for a captured PackImage, as the provider would run it. */
 function argvOf(p: Captured): string[] {
-  return packBuildArgs(p.inputs as PackImageInputs, { tag: "g-test", descriptorFile: "/w/project.toml", reportDir: "/w/report", sbomDir: "/w/sbom" });
+  return packBuildArgs(fromProps(p.inputs as PackImageProps), { tag: "g-test", descriptorFile: "/w/project.toml", reportDir: "/w/report", sbomDir: "/w/sbom" });
 }
 
 /** The cache flags of an argv: every `--cache` and `--cache-image` with its value. */
@@ -75,7 +75,7 @@ describe("a stack with 4 VM agents and bind caches", () => {
     const packs = byType(mocks.captured, PACK);
     expect(packs.map((p) => p.name).sort()).toEqual(SERVICES);
     for (const p of packs) {
-      expect(p.inputs.cache).toEqual({ format: "bind", source: `/var/cache/pack/${p.name}` });
+      expect(p.inputs.settings.cache).toEqual({ format: "bind", source: `/var/cache/pack/${p.name}` });
       expect(cacheFlags(argvOf(p))).toEqual([["--cache", `type=build;format=bind;source=/var/cache/pack/${p.name}`]]);
     }
   });
@@ -111,7 +111,7 @@ describe("a stack whose builds keep their cache in the registry", () => {
     const packs = byType(mocks.captured, PACK);
     expect(packs).toHaveLength(3);
     for (const p of packs) {
-      expect(p.inputs.cache).toEqual(cacheFor({ mode: "image" }, p.name, REGISTRY));
+      expect(p.inputs.settings.cache).toEqual(cacheFor({ mode: "image" }, p.name, REGISTRY));
       expect(cacheFlags(argvOf(p))).toEqual([["--cache-image", `${REGISTRY}/${p.name}-cache`]]);
       // pack accepts a cache image only when publishing.
       expect(argvOf(p)).toContain("--publish");

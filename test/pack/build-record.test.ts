@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { judgeRecord, parseChallenge, recordAnnotations, recordFromAnnotations, recordReference, type BuildRecord } from "../../components/pack/build-record";
-import { packProvider, slotPriority, type PackImageInputs } from "../../components/pack/provider";
+import { packProvider, slotPriority, toProps, type PackImageInputs } from "../../components/pack/provider";
 import { BUILDER, plainPackInputs, RUN_IMAGE } from "../support/pack-inputs";
 
 const DIGEST = "sha256:" + "d".repeat(64);
@@ -80,8 +80,8 @@ describe("slotPriority: the day's changes before fleet-wide work", () => {
 
 describe("check: the trust level", () => {
   it("takes trusted and untrusted, and names anything else", async () => {
-    for (const trust of ["trusted", "untrusted"] as const) expect((await packProvider.check!(plainPackInputs(), plainPackInputs({ trust }))).failures).toEqual([]);
-    const bad = await packProvider.check!(plainPackInputs(), { ...plainPackInputs(), trust: "root" } as unknown as PackImageInputs);
+    for (const trust of ["trusted", "untrusted"] as const) expect((await packProvider.check!(toProps(plainPackInputs()), toProps(plainPackInputs({ trust })))).failures).toEqual([]);
+    const bad = await packProvider.check!(toProps(plainPackInputs()), toProps({ ...plainPackInputs(), trust: "root" } as unknown as PackImageInputs));
     expect(bad.failures).toEqual([{ property: "trust", reason: 'trust must be "trusted" or "untrusted", not "root"' }]);
   });
 });

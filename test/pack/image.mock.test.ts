@@ -35,10 +35,10 @@ describe("PackImage under the mock runtime", () => {
     const { __provider, ...inputs } = r.inputs;
     expect(typeof __provider).toBe("string");
     const expectedSource = (await fingerprintSource(dir, { exclude: [".git/", "/service.yaml", "tests/"] })).digest;
+    // What decides the image at the top level, where a preview's diff names it; how it is built under settings.
     expect(inputs).toEqual({
       serviceName: "api",
       repository: "europe-west1-docker.pkg.dev/acme/services/api",
-      path: dir,
       source: expectedSource,
       builder: BUILDER,
       runImage: RUN,
@@ -46,27 +46,34 @@ describe("PackImage under the mock runtime", () => {
       secretEnv: ["PIP_TOKEN"],
       projectToml: expect.stringContaining('exclude = [ ".git/", "/service.yaml", "tests/" ]'),
       defaultProcess: "",
-      cache: { format: "bind", source: "/var/cache/pack/api" },
-      tags: ["abc123"],
-      trustBuilder: true,
-      trustedBuilders: ["gcr.io/buildpacks/builder"],
-      lifecycleImage: "",
-      network: "",
-      engine: "pack",
-      lifecycleDir: "/cnb/lifecycle",
-      // What project.toml says, for the lifecycle engine, which reads no project.toml.
-      upload: { exclude: [".git/", "/service.yaml", "tests/"] },
-      buildEnv: { GOOGLE_PYTHON_VERSION: "3.12" },
-      uploadFilterModule: expect.stringMatching(/node_modules\/ignore\/index\.js$/),
       fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
-      maxParallelBuilds: 2,
-      // Not given: the defaults (rebases touch only the registry; a stack is trusted unless a preview says otherwise).
-      maxParallelRebases: 16,
-      trust: "trusted",
-      adoptFrom: [],
-      timeoutSeconds: 600,
-      logDir: "/var/log/gantry",
-      packCommand: "pack",
+      settings: {
+        path: dir,
+        cache: { format: "bind", source: "/var/cache/pack/api" },
+        tags: ["abc123"],
+        trustBuilder: true,
+        trustedBuilders: ["gcr.io/buildpacks/builder"],
+        lifecycleImage: "",
+        network: "",
+        engine: "pack",
+        lifecycleDir: "/cnb/lifecycle",
+        // What project.toml says, for the lifecycle engine, which reads no project.toml.
+        upload: { exclude: [".git/", "/service.yaml", "tests/"] },
+        buildEnv: { GOOGLE_PYTHON_VERSION: "3.12" },
+        uploadFilterModule: expect.stringMatching(/node_modules\/ignore\/index\.js$/),
+        maxParallelBuilds: 2,
+        // Not given: the defaults (rebases touch only the registry; a stack is trusted unless a preview says otherwise).
+        maxParallelRebases: 16,
+        trust: "trusted",
+        adoptFrom: [],
+        timeoutSeconds: 600,
+        logDir: "/var/log/gantry",
+        packCommand: "pack",
+      },
+      // The outputs a program reads; the rest of what an operation records is in the state only.
+      digest: undefined,
+      imageRef: undefined,
+      tag: undefined,
     });
     expect(inputs.projectToml).toContain('name = "GOOGLE_PYTHON_VERSION"');
   });
@@ -98,6 +105,6 @@ describe("PackImage under the mock runtime", () => {
 
   it("does not trust a builder that is not on the allow-list", async () => {
     const r = await inputsOf({ sourceDir: app(), trustedBuilders: ["paketobuildpacks/builder-jammy-base"] });
-    expect(r.inputs.trustBuilder).toBe(false);
+    expect((r.inputs.settings as { trustBuilder: boolean }).trustBuilder).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleProvider } from "../../components/pack/module-provider";
-import { packProvider, type PackImageInputs } from "../../components/pack/provider";
+import { packProvider, toProps, type PackImageInputs } from "../../components/pack/provider";
 import { plainPackInputs } from "../support/pack-inputs";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -59,7 +59,7 @@ describe("a provider that travels as a reference to its module", () => {
     const elsewhere = temp();
     const { result, error } = checkInHost(text, elsewhere, BAD);
     expect(error).toBeUndefined();
-    const theirs = await packProvider.check!(plainPackInputs(), BAD as unknown as PackImageInputs);
+    const theirs = await packProvider.check!(toProps(plainPackInputs()), toProps(BAD as unknown as PackImageInputs));
     expect(result?.failures).toEqual(theirs.failures);
     expect(result?.failures?.map((f) => f.property)).toEqual(expect.arrayContaining(["repository", "trust"]));
   });

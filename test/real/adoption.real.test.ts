@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { decideImages, runBuilds } from "../../build/run";
 import type { StackImage } from "../../build/need";
 import { recordReference } from "../../components/pack/build-record";
-import type { PackImageInputs } from "../../components/pack/provider";
+import { fromProps, type PackImageProps } from "../../components/pack/provider";
 import { declare, up, type ResourceState } from "../support/pack-up";
 import { crane, httpFromImage, makeApp, packRuns, realArgs, startRealPackHost, type RealPackHost } from "../support/real/real-pack";
 import { describeReal } from "../support/real/tier";
@@ -86,7 +86,7 @@ describeReal("adoption with the real pack, lifecycle, builder and registry", (wo
       const images: StackImage[] = [];
       for (const [i, n] of names.entries()) {
         const { __provider: _p, ...inputs } = (await declare(n, realArgs(w, shardHost, n, apps[i]!))).inputs as Record<string, unknown>;
-        images.push({ name: n, inputs: inputs as unknown as PackImageInputs });
+        images.push({ name: n, inputs: fromProps(inputs as unknown as PackImageProps) });
       }
       const builtBy: string[][] = [];
       for (const index of [1, 2]) {
