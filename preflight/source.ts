@@ -90,6 +90,10 @@ export class SourceTree {
   private readonly cache = new Map<string, string | null>();
   // Symlinked folders can point back up the tree; each real folder is walked once.
   private readonly visited = new Set<string>();
+  // Uploaded regular files the walk listed, for `has` without a stat per question; trusted only when the walk saw
+  // every file once under every name (not stopped early, no folder reached by a second path).
+  private readonly listed = new Set<string>();
+  private complete = true;
 
   constructor(root: string, descriptor: ProjectDescriptor | null) {
     this.root = root;
@@ -99,7 +103,9 @@ export class SourceTree {
 
   /** A regular file at rel exists and is uploaded. */
   has(rel: string): boolean {
-    return this.keep(rel) && isFile(path.join(this.root, rel));
+    if (!this.keep(rel)) return false;
+    if (this.complete && !this.truncated && rel === normalizeRel(rel) && !SKIP_DIRS.has(rel.split("/")[0] ?? "") && !rel.includes("/node_modules/")) return this.listed.has(rel);
+    return isFile(path.join(this.root, rel));
   }
 
   isDir(rel: string): boolean {
@@ -134,7 +140,10 @@ export class SourceTree {
     let entries: fs.Dirent[];
     try {
       const real = fs.realpathSync(path.join(this.root, relDir));
-      if (this.visited.has(real)) return;
+      if (this.visited.has(real)) {
+        this.complete = false;
+        return;
+      }
       this.visited.add(real);
       entries = fs.readdirSync(path.join(this.root, relDir), { withFileTypes: true });
     } catch {
@@ -163,6 +172,7 @@ export class SourceTree {
         if (!SKIP_DIRS.has(entry.name)) dirs.push(rel);
       } else if (isFile && this.keep(rel)) {
         this.files.push(rel);
+        this.listed.add(rel);
       }
     }
     for (const d of dirs) this.walk(d);

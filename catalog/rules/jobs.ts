@@ -4,13 +4,21 @@ import type { Rule, RuleIssue } from "./types";
 
 const MAX_TASK_TIMEOUT_S = 168 * 3600;
 
+// A fleet names a handful of zones; asking ICU costs a formatter each time.
+const zones = new Map<string, boolean>();
+
 function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = zones.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    zones.set(tz, valid);
   }
+  return valid;
 }
 
 export const jobRule: Rule = (spec) => {

@@ -13,19 +13,32 @@ import type { Rule, RuleIssue } from "./types";
 const ID = /^[A-Za-z0-9_-]{1,255}$/;
 const PATH = /^projects\/([a-z0-9-]+)\/secrets\/([A-Za-z0-9_-]{1,255})$/;
 
-/** True when `secretId` has `service`'s name: "storefront" or "storefront-...". */
-export function namedFor(service: string, secretId: string): boolean {
-  return secretId === service || secretId.startsWith(`${service}-`);
-}
-
 /**
  * The service that owns `secretId`: of the services whose name it has, the longest. "api-gateway-key" has both
  * api's and api-gateway's name, and is api-gateway's: otherwise api could read every secret of api-gateway.
  */
 export function secretOwner(secretId: string, services: Iterable<string>): string | undefined {
-  let owner: string | undefined;
-  for (const s of services) if (namedFor(s, secretId) && (owner === undefined || s.length > owner.length)) owner = s;
-  return owner;
+  return ownerAmong(secretId, new Set(services));
+}
+
+/**
+ * The names an id has are itself and each of its prefixes that ends before a "-": tried longest first against a set,
+ * since the rule asks once per secret of every service of a fleet.
+ */
+function ownerAmong(secretId: string, names: ReadonlySet<string>): string | undefined {
+  if (names.has(secretId)) return secretId;
+  for (let i = secretId.lastIndexOf("-"); i > 0; i = secretId.lastIndexOf("-", i - 1)) {
+    const prefix = secretId.slice(0, i);
+    if (names.has(prefix)) return prefix;
+  }
+  return undefined;
+}
+
+const nameSets = new WeakMap<readonly string[], Set<string>>();
+function nameSet(serviceNames: readonly string[]): Set<string> {
+  let set = nameSets.get(serviceNames);
+  if (!set) nameSets.set(serviceNames, (set = new Set(serviceNames)));
+  return set;
 }
 
 export const secretOwnershipRule: Rule = (spec, { platform, serviceNames = [] }) => {
@@ -48,7 +61,8 @@ export const secretOwnershipRule: Rule = (spec, { platform, serviceNames = [] })
     const shared = platform.secrets.shared;
     const sharedWith = [...(shared[`projects/${project}/secrets/${secretId}`] ?? []), ...(project === platform.project ? (shared[secretId] ?? []) : [])];
     if (sharedWith.includes(spec.name)) continue;
-    const owner = secretOwner(secretId, [spec.name, ...serviceNames]);
+    const names = nameSet(serviceNames);
+    const owner = names.has(spec.name) ? ownerAmong(secretId, names) : ownerAmong(secretId, new Set([spec.name, ...serviceNames]));
     if (owner === spec.name) continue;
     if (owner !== undefined) {
       issues.push({
