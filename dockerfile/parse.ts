@@ -2,8 +2,15 @@
 // inheritance between stages), and the build steps that feed it. Parsed with dockerfile-ast. Below both readers:
 // `gantry migrate` and the GKE launch wrapper of an image still built from its Dockerfile.
 
-import { DockerfileParser, type Instruction } from "dockerfile-ast";
+import type { DockerfileParser, Instruction } from "dockerfile-ast";
 import { normalizeRel } from "../preflight/source";
+
+// Loaded when the first Dockerfile is read: the preflight and the program import this module for every fleet, and
+// most fleets have no Dockerfile left to read.
+let parser: typeof DockerfileParser | undefined;
+function dockerfileParser(): typeof DockerfileParser {
+  return (parser ??= (require("dockerfile-ast") as typeof import("dockerfile-ast")).DockerfileParser);
+}
 
 export interface ImageRef {
   /** As written, with ARG defaults substituted. */
@@ -92,7 +99,7 @@ const DEFAULT_SHELL = ["/bin/sh", "-c"];
 
 /** `buildArgs`: the service's build.args, which override ARG defaults as `docker build --build-arg` does. */
 export function parseDockerfile(text: string, target?: string, buildArgs: Record<string, string> = {}): ParsedDockerfile {
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileParser().parse(text);
   const args: Record<string, string> = Object.fromEntries(dockerfile.getInitialARGs().flatMap((a) => a.getProperties().map((p) => [p.getName(), buildArgs[p.getName()] ?? p.getValue() ?? ""] as const)));
   const stages: Stage[] = [];
   for (const ins of dockerfile.getInstructions()) {

@@ -133,8 +133,8 @@ export class WatchmanMonitor implements FsMonitor {
     let changed: string[] | "all" = "all";
     if (since !== undefined && !res.fresh) {
       const cut = watch.rel === "" ? 0 : watch.rel.length + 1;
-      changed = res.files
-        .filter((f) => isWithin(f.name, watch.rel) && !(f.type === "d" && f.exists && !f.new))
+      changed = within(res, watch.rel)
+        .filter((f) => !(f.type === "d" && f.exists && !f.new))
         .map((f) => f.name.slice(cut));
     }
     return { clock: res.clock, changed, watchRoot: watch.watchRoot, blindSpots };
@@ -261,8 +261,8 @@ export class WatchmanMonitor implements FsMonitor {
         watchRoot,
         { since: g.oldest, fields: ["name", "exists", "new", "type"], empty_on_fresh_instance: true, sync_timeout: SYNC_TIMEOUT_MS },
       ]);
-      const files = (r.files ?? []).map(toChangedFile);
-      for (const m of g.members) out.set(m, { clock: r.clock, fresh: r.is_fresh_instance === true, files });
+      const changes: Changes = { clock: r.clock, fresh: r.is_fresh_instance === true, files: (r.files ?? []).map(toChangedFile) };
+      for (const m of g.members) out.set(m, changes);
     });
     if (clocks.includes("")) {
       jobs.push(
@@ -289,6 +289,27 @@ interface Changes {
   clock: string;
   fresh: boolean;
   files: ChangedFile[];
+  /** files by every folder above them and by their own name, made when first asked: a batch answers a whole fleet. */
+  byPrefix?: Map<string, ChangedFile[]>;
+}
+
+/** The changed files at or below `rel` (isWithin), from the answer's index. */
+function within(res: Changes, rel: string): ChangedFile[] {
+  if (rel === "") return res.files;
+  if (!res.byPrefix) {
+    const index = new Map<string, ChangedFile[]>();
+    for (const f of res.files) {
+      for (let i = f.name.indexOf("/"); ; i = f.name.indexOf("/", i + 1)) {
+        const prefix = i === -1 ? f.name : f.name.slice(0, i);
+        const list = index.get(prefix);
+        if (list) list.push(f);
+        else index.set(prefix, [f]);
+        if (i === -1) break;
+      }
+    }
+    res.byPrefix = index;
+  }
+  return res.byPrefix.get(rel) ?? [];
 }
 
 /** Missing fields read the cautious way (may not exist, may be new, type unknown), so nothing is ruled out. */

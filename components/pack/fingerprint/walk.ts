@@ -39,7 +39,22 @@ export interface UploadFilter {
   prune(relDir: string): boolean;
 }
 
+// Services of a fleet mostly share their patterns (Gantry's own excludes, a platform default): one matcher each.
+const compiled = new Map<string, UploadFilter>();
+const MAX_COMPILED = 256;
+
 export function compileUploadFilter(opts: UploadFilterOptions): UploadFilter {
+  const key = JSON.stringify([opts.include ?? [], opts.exclude ?? []]);
+  let filter = compiled.get(key);
+  if (!filter) {
+    filter = compileFilter(opts);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, filter);
+  }
+  return filter;
+}
+
+function compileFilter(opts: UploadFilterOptions): UploadFilter {
   const include = opts.include ?? [];
   const exclude = opts.exclude ?? [];
   if (include.length > 0 && exclude.length > 0) {
