@@ -8,7 +8,7 @@ import { normalizeRel } from "../preflight/source";
 // Loaded when the first Dockerfile is read: the preflight and the program import this module for every fleet, and
 // most fleets have no Dockerfile left to read.
 let parser: typeof DockerfileParser | undefined;
-function dockerfileParser(): typeof DockerfileParser {
+export function dockerfileParser(): typeof DockerfileParser {
   return (parser ??= (require("dockerfile-ast") as typeof import("dockerfile-ast")).DockerfileParser);
 }
 

@@ -1,3 +1,4 @@
+import { fromProps, type PackImageState } from "../components/pack/provider";
 import { DOCKER_IMAGE_TYPE, PACK_IMAGE_TYPE, type DeployedResource } from "./last-deployment";
 import type { PlannedRegistration } from "./mocks";
 import { forcingChanges } from "./replace";
@@ -89,7 +90,9 @@ export function diffResources(planned: PlannedRegistration[], last: DeployedReso
 function compared(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const keys = COMPARED[type];
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(inputs)) {
+  // A PackImage's inputs by the names its provider decides on, whichever shape its stack stores them in.
+  const named = type === PACK_IMAGE_TYPE ? (fromProps(inputs as Partial<PackImageState>) as Record<string, unknown>) : inputs;
+  for (const [k, v] of Object.entries(named)) {
     if (k !== "__defaults" && (BOOKKEEPING.has(k) || (keys && !keys.includes(k)))) continue;
     out[k] = v;
   }

@@ -4,7 +4,6 @@
 import { dockerfileLaunch, shelllessBase } from "../components/docker/launch";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DockerfileParser } from "dockerfile-ast";
 import ignore from "ignore";
 import { displayPath } from "../catalog/display-path";
 import { dockerBuildOf } from "../catalog/docker-build";
@@ -12,6 +11,7 @@ import type { LoadedService } from "../catalog/load";
 import type { Problem } from "../catalog/problems";
 import { hasPath, locate, parseYaml, type PathKey, type YamlSource } from "../catalog/yaml-source";
 import { dockerignorePatterns } from "../components/docker/dockerignore";
+import { dockerfileParser } from "../dockerfile/parse";
 import { isDirectory, isFile } from "./source";
 
 export function dockerfileBuildProblems(service: LoadedService, stack: string, cwd = process.cwd(), overrideStack = stack): Problem[] {
@@ -36,7 +36,7 @@ export function dockerfileBuildProblems(service: LoadedService, stack: string, c
     return problems;
   }
   const text = fs.readFileSync(docker.dockerfile, "utf8");
-  const stages = DockerfileParser.parse(text).getFROMs();
+  const stages = dockerfileParser().parse(text).getFROMs();
   if (stages.length === 0) {
     problems.push({ file: shown(docker.dockerfile), line: 1, column: 1, field: "", severity: "error", message: `${service.spec.name}: the Dockerfile has no FROM instruction, so docker cannot build it`, stacks: [stack] });
     return problems;

@@ -67,15 +67,14 @@ export interface PackImageArgs {
  */
 export class PackImage extends pulumi.dynamic.Resource {
   declare readonly digest: pulumi.Output<string>;
+  /** `repository@sha256:...`: what deployments pin. */
   declare readonly imageRef: pulumi.Output<string>;
-  declare readonly tag: pulumi.Output<string>;
-  declare readonly builder: pulumi.Output<string>;
   declare readonly runImage: pulumi.Output<string>;
   declare readonly fingerprint: pulumi.Output<string>;
-  declare readonly source: pulumi.Output<string>;
-  // What the last operation did (lastOperation, adoptedFrom, logPath, buildpacks, sbomDir) is in the resource's state
-  // (`pulumi stack export`, `gantry plan`) but not an Output here: nothing in a program reads it, and every declared
-  // property costs every preview (PackImageProps).
+  // The rest of the inputs (under build and settings) and of what the last operation did (tag, lastOperation,
+  // adoptedFrom, logPath, buildpacks, sbomDir) are in the resource's state (`pulumi stack export`, `gantry plan`) but
+  // are not Outputs here: nothing in a program reads them, and every declared property costs every preview
+  // (PackImageProps).
 
   constructor(name: string, args: PackImageArgs, opts?: pulumi.CustomResourceOptions) {
     const cwd = process.cwd();
@@ -93,17 +92,12 @@ export class PackImage extends pulumi.dynamic.Resource {
       sharedProvider(),
       name,
       {
-        serviceName: args.serviceName,
         repository: args.repository,
-        source,
-        builder: args.builder,
         runImage: args.runImage,
-        env,
-        secretEnv,
-        projectToml: descriptor.toml,
-        defaultProcess,
         fingerprint,
+        build: { source, builder: args.builder, env, secretEnv, projectToml: descriptor.toml, defaultProcess },
         settings: {
+          serviceName: args.serviceName,
           path: path.resolve(args.sourceDir),
           cache: args.cache ?? { format: "volume", name: `gantry-cache-${args.serviceName}` },
           tags: args.tags ?? [],
@@ -127,8 +121,7 @@ export class PackImage extends pulumi.dynamic.Resource {
         } satisfies PackBuildSettings,
         digest: undefined,
         imageRef: undefined,
-        tag: undefined,
-      } satisfies Record<keyof PackImageProps | "digest" | "imageRef" | "tag", unknown>,
+      } satisfies Record<keyof PackImageProps | "digest" | "imageRef", unknown>,
       opts,
       "gantry",
       "PackImage",

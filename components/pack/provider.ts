@@ -119,23 +119,32 @@ export interface PackImageOutputs extends PackImageInputs {
 }
 
 /**
- * A PackImage resource's properties as the engine keeps, diffs and shows them: what decides the image at the top level,
- * where `pulumi preview --diff` names it, and how it is built in one `settings` object. The SDK spends an Output, a
- * handful of promises and a protobuf field on every top-level property of every resource in every operation, so the
- * nineteen settings travel as one (bench/engine.bench.ts: a 500-service preview). The provider's functions and
- * `gantry build` work on the flat PackImageInputs; fromProps reads both this shape and the flat one that stacks
- * created before it hold, so their next diff compares like with like.
+ * A PackImage resource's properties as the engine keeps, diffs and shows them, in four parts: what replaces the image
+ * (repository), what rebases it (runImage), what it is built from (`build`, summed up in `fingerprint`), and how it is
+ * built (`settings`, which never triggers anything by itself). The SDK spends an Output, a few dozen promises and a
+ * protobuf field on every top-level property of every resource in every operation, so each part travels as one
+ * (bench/engine.bench.ts: a 500-service preview); `pulumi preview --diff` still names the nested field that changed.
+ * The provider's functions and `gantry build` work on the flat PackImageInputs; fromProps reads both this shape and
+ * the flat one that stacks created before it hold, so their next diff compares like with like.
  */
-export type PackImageProps = Pick<PackImageInputs, DecidingKey> & { settings: PackBuildSettings };
-type DecidingKey = "serviceName" | "repository" | "source" | "builder" | "runImage" | "env" | "secretEnv" | "projectToml" | "defaultProcess" | "fingerprint";
+export interface PackImageProps {
+  repository: string;
+  runImage: string;
+  fingerprint: string;
+  build: PackBuildInputs;
+  settings: PackBuildSettings;
+}
+type BuildKey = "source" | "builder" | "env" | "secretEnv" | "projectToml" | "defaultProcess";
+/** What the app layers are built from: a change here is a build (buildTriggers). */
+export type PackBuildInputs = Pick<PackImageInputs, BuildKey>;
 /** How an image is built, never whether: no change here triggers a build, a rebase or a replacement by itself. */
-export type PackBuildSettings = Omit<PackImageInputs, DecidingKey>;
+export type PackBuildSettings = Omit<PackImageInputs, BuildKey | "repository" | "runImage" | "fingerprint">;
 /** What the engine stores after an operation: the properties, and what the operation produced beside them. */
 export type PackImageState = PackImageProps & Omit<PackImageOutputs, keyof PackImageInputs>;
 
 export function toProps(inputs: PackImageInputs): PackImageProps {
-  const { serviceName, repository, source, builder, runImage, env, secretEnv, projectToml, defaultProcess, fingerprint, ...settings } = inputs;
-  return { serviceName, repository, source, builder, runImage, env, secretEnv, projectToml, defaultProcess, fingerprint, settings };
+  const { repository, runImage, fingerprint, source, builder, env, secretEnv, projectToml, defaultProcess, ...settings } = inputs;
+  return { repository, runImage, fingerprint, build: { source, builder, env, secretEnv, projectToml, defaultProcess }, settings };
 }
 
 export function toState(outputs: PackImageOutputs): PackImageState {
@@ -148,8 +157,12 @@ export function fromProps(props: PackImageState | PackImageOutputs): PackImageOu
 export function fromProps(props: PackImageProps | PackImageInputs): PackImageInputs;
 export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs>;
 export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs> {
-  const { settings, ...rest } = props as Partial<PackImageState>;
-  return settings !== null && typeof settings === "object" ? { ...settings, ...rest } : (rest as Partial<PackImageOutputs>);
+  const { build, settings, ...rest } = props as Partial<PackImageState>;
+  return { ...(isObject(settings) ? settings : {}), ...(isObject(build) ? build : {}), ...rest } as Partial<PackImageOutputs>;
+}
+
+function isObject(v: unknown): v is object {
+  return v !== null && typeof v === "object";
 }
 
 export type ChangeAction = "build" | "rebase" | "replace" | "none";
@@ -652,7 +665,6 @@ export const packProvider: pulumi.dynamic.ResourceProvider<PackImageProps, PackI
     return exists ? { id, props } : { id: "", props };
   },
 
-  async delete() {
-    // Images stay in the registry for rollback; Artifact Registry cleanup policies remove old versions.
-  },
+  // No delete: images stay in the registry for rollback, and Artifact Registry's cleanup policies remove old versions.
+  // Without one the dynamic-provider host deletes nothing, and the reference that travels is one method shorter.
 };

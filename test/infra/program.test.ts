@@ -43,9 +43,9 @@ describe.each(["dev", "staging"])("stack %s", (stack) => {
     expect(byType(captured, PACK).map((c) => c.name).sort()).toEqual(["catalog-api", "nightly-report", "storefront"]);
     for (const p of byType(captured, PACK)) {
       expect(p.inputs.repository).toBe(`${registry}/${p.name}`);
-      expect(p.inputs.builder).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(p.inputs.build.builder).toMatch(/@sha256:[0-9a-f]{64}$/);
       expect(p.inputs.runImage).toMatch(/@sha256:[0-9a-f]{64}$/);
-      expect(p.inputs.projectToml).toContain('"/service.yaml"');
+      expect(p.inputs.build.projectToml).toContain('"/service.yaml"');
     }
 
     const web = named(captured, "gcp:cloudrunv2/service:Service", "storefront");
@@ -190,9 +190,9 @@ describe("what a change rolls out", () => {
     try {
       const { captured } = await run("dev", dir);
       const pack = named(captured, PACK, "storefront");
-      expect(pack.inputs.secretEnv).toEqual(["PIP_INDEX_TOKEN"]);
-      expect(pack.inputs.projectToml).not.toContain("PIP_INDEX_TOKEN");
-      expect(named(captured, PACK, "catalog-api").inputs.secretEnv).toEqual([]);
+      expect(pack.inputs.build.secretEnv).toEqual(["PIP_INDEX_TOKEN"]);
+      expect(pack.inputs.build.projectToml).not.toContain("PIP_INDEX_TOKEN");
+      expect(named(captured, PACK, "catalog-api").inputs.build.secretEnv).toEqual([]);
       expect(JSON.stringify(captured.map((c) => c.inputs))).not.toContain(value);
     } finally {
       delete process.env.PIP_INDEX_TOKEN;

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PackImage } from "../../components/pack/image";
 import { fingerprintSource } from "../../components/pack/fingerprint";
+import type { PackImageProps } from "../../components/pack/provider";
 import { serializedProviderOf } from "../support/provider-host";
 
 const BUILDER = "gcr.io/buildpacks/builder@sha256:" + "1".repeat(64);
@@ -24,7 +25,8 @@ async function inputsOf(args: Partial<ConstructorParameters<typeof PackImage>[1]
   const resources = await serializedProviderOf(() => {
     new PackImage("api", { serviceName: "api", repository: "europe-west1-docker.pkg.dev/acme/services/api", builder: BUILDER, runImage: RUN, statCacheDir: cacheDir, logDir: "/var/log/gantry", alwaysExclude: ["service.yaml"], ...args });
   });
-  return resources.get("api")!;
+  const r = resources.get("api")!;
+  return { ...r, inputs: r.inputs as unknown as PackImageProps & { __provider: string } };
 }
 
 describe("PackImage under the mock runtime", () => {
@@ -35,19 +37,22 @@ describe("PackImage under the mock runtime", () => {
     const { __provider, ...inputs } = r.inputs;
     expect(typeof __provider).toBe("string");
     const expectedSource = (await fingerprintSource(dir, { exclude: [".git/", "/service.yaml", "tests/"] })).digest;
-    // What decides the image at the top level, where a preview's diff names it; how it is built under settings.
+    // What replaces, rebases and builds the image at the top level, where a preview's diff names it; how it is built
+    // under settings.
     expect(inputs).toEqual({
-      serviceName: "api",
       repository: "europe-west1-docker.pkg.dev/acme/services/api",
-      source: expectedSource,
-      builder: BUILDER,
       runImage: RUN,
-      env: {},
-      secretEnv: ["PIP_TOKEN"],
-      projectToml: expect.stringContaining('exclude = [ ".git/", "/service.yaml", "tests/" ]'),
-      defaultProcess: "",
       fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      build: {
+        source: expectedSource,
+        builder: BUILDER,
+        env: {},
+        secretEnv: ["PIP_TOKEN"],
+        projectToml: expect.stringContaining('exclude = [ ".git/", "/service.yaml", "tests/" ]'),
+        defaultProcess: "",
+      },
       settings: {
+        serviceName: "api",
         path: dir,
         cache: { format: "bind", source: "/var/cache/pack/api" },
         tags: ["abc123"],
@@ -73,9 +78,8 @@ describe("PackImage under the mock runtime", () => {
       // The outputs a program reads; the rest of what an operation records is in the state only.
       digest: undefined,
       imageRef: undefined,
-      tag: undefined,
     });
-    expect(inputs.projectToml).toContain('name = "GOOGLE_PYTHON_VERSION"');
+    expect(inputs.build.projectToml).toContain('name = "GOOGLE_PYTHON_VERSION"');
   });
 
   it("fingerprints what pack uploads: service.yaml and excluded files do not count, app files do", async () => {
@@ -84,11 +88,11 @@ describe("PackImage under the mock runtime", () => {
     fs.writeFileSync(path.join(dir, "service.yaml"), "name: api\nkind: service\nminInstances: 3\n");
     fs.writeFileSync(path.join(dir, "tests", "test_x.py"), "assert True\n");
     const same = await inputsOf({ sourceDir: dir, exclude: ["tests/"] });
-    expect(same.inputs.source).toBe(before.inputs.source);
+    expect(same.inputs.build.source).toBe(before.inputs.build.source);
     expect(same.inputs.fingerprint).toBe(before.inputs.fingerprint);
     fs.writeFileSync(path.join(dir, "main.py"), "app = 1\n");
     const changed = await inputsOf({ sourceDir: dir, exclude: ["tests/"] });
-    expect(changed.inputs.source).not.toBe(before.inputs.source);
+    expect(changed.inputs.build.source).not.toBe(before.inputs.build.source);
   });
 
   it("changes the fingerprint, not the source digest, when the builder, env or default process change", async () => {
@@ -96,7 +100,7 @@ describe("PackImage under the mock runtime", () => {
     const base = await inputsOf({ sourceDir: dir });
     for (const variant of [{ builder: BUILDER.replace(/1+$/, "3".repeat(64)) }, { env: { A: "1" } }, { defaultProcess: "worker" }, { buildEnv: { X: "y" } }]) {
       const other = await inputsOf({ sourceDir: dir, ...variant });
-      expect(other.inputs.source, JSON.stringify(variant)).toBe(base.inputs.source);
+      expect(other.inputs.build.source, JSON.stringify(variant)).toBe(base.inputs.build.source);
       expect(other.inputs.fingerprint, JSON.stringify(variant)).not.toBe(base.inputs.fingerprint);
     }
     const rebased = await inputsOf({ sourceDir: dir, runImage: RUN.replace(/2+$/, "4".repeat(64)) });
@@ -105,6 +109,6 @@ describe("PackImage under the mock runtime", () => {
 
   it("does not trust a builder that is not on the allow-list", async () => {
     const r = await inputsOf({ sourceDir: app(), trustedBuilders: ["paketobuildpacks/builder-jammy-base"] });
-    expect((r.inputs.settings as { trustBuilder: boolean }).trustBuilder).toBe(false);
+    expect(r.inputs.settings.trustBuilder).toBe(false);
   });
 });

@@ -77,6 +77,7 @@ describe("a provider that travels as a reference to its module", () => {
     const workspace = temp();
     fs.mkdirSync(path.join(workspace, "components", "pack"), { recursive: true });
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(workspace, "node_modules"));
+    fs.copyFileSync(path.join(REPO, "components", "pack", "load-module-provider.cjs"), path.join(workspace, "components", "pack", "load-module-provider.cjs"));
     fs.writeFileSync(
       path.join(workspace, "components", "pack", "provider.ts"),
       `export const packProvider = { async check(_o: unknown, n: { serviceName: string }) { return { inputs: n, failures: [{ property: "workspace", reason: "this checkout's " + n.serviceName }] }; } };\n`,

@@ -15,13 +15,14 @@ const outputs = (over: Partial<PackImageOutputs> = {}): PackImageOutputs => ({
   ...over,
 });
 
-describe("a PackImage's properties: what decides the image at the top, the build settings as one", () => {
-  it("keeps every deciding input and every output at the top level, and nothing else", () => {
+describe("a PackImage's properties: what decides the image at the top, what it is built from and how, as one each", () => {
+  it("keeps what replaces, rebases and sums up the image, and every output, at the top level, and nothing else", () => {
     const state = toState(outputs());
     expect(Object.keys(state).sort()).toEqual(
-      ["adoptedFrom", "buildpacks", "builder", "defaultProcess", "digest", "env", "fingerprint", "imageRef", "lastOperation", "logPath", "projectToml", "repository", "runImage", "sbomDir", "secretEnv", "serviceName", "settings", "source", "tag"].sort(),
+      ["adoptedFrom", "build", "buildpacks", "digest", "fingerprint", "imageRef", "lastOperation", "logPath", "repository", "runImage", "sbomDir", "settings", "tag"].sort(),
     );
-    expect(state.settings).toMatchObject({ tags: ["c0ffee1"], network: "host", cache: { format: "volume" } });
+    expect(Object.keys(state.build).sort()).toEqual(["builder", "defaultProcess", "env", "projectToml", "secretEnv", "source"]);
+    expect(state.settings).toMatchObject({ serviceName: "api", tags: ["c0ffee1"], network: "host", cache: { format: "volume" } });
   });
 
   it("reads back exactly what it wrote, as props and as state", () => {
