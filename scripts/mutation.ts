@@ -30,11 +30,11 @@ const GROUPS: Group[] = [
   {
     name: "pack",
     mutate: [
-      "components/pack/provider.ts#buildTriggers,sameValue,canonicalJson,planChange,phaseOf,imageTag,splitImageRef,formatDuration",
+      "components/pack/provider.ts#buildTriggers,sameValue,canonicalJson,planChange,phaseOf,imageTag,splitImageRef,formatDuration,toProps,toState,fromProps,isObject",
       "components/pack/engines/pack.ts#cacheArgs,builderRepository,builderIsTrusted,packBuildArgs,packRebaseArgs,parseDigest,parseBuildpacks",
       "components/pack/engines/lifecycle.ts#creatorArgs,rebaserArgs,platformEnv,groupBuildpacks,copyUploadSet",
     ],
-    testFiles: ["test/pack/args.test.ts", "test/pack/lifecycle-engine.test.ts", "test/mutation-kills/pack-*.test.ts"],
+    testFiles: ["test/pack/args.test.ts", "test/pack/lifecycle-engine.test.ts", "test/pack/props.test.ts", "test/mutation-kills/pack-*.test.ts"],
     note: "the pure functions only: the runner (process groups, slots, timeouts) is exercised by provider.host.test.ts and pack-standin.test.ts through Pulumi's dynamic-provider host, a separate process Stryker's instrumented code does not reach",
   },
   {
@@ -91,7 +91,7 @@ const GROUPS: Group[] = [
   },
   {
     name: "fingerprint-filter",
-    mutate: ["components/pack/fingerprint/walk.ts#compileUploadFilter,uploadSetContains,sortEntries,compareStrings,walkUploadSet"],
+    mutate: ["components/pack/fingerprint/walk.ts#compileUploadFilter,compileFilter,uploadSetContains,sortEntries,compareStrings,walkUploadSet"],
     testFiles: ["test/fingerprint.test.ts", "test/pack/lifecycle-engine.test.ts", "test/mutation-kills/fingerprint-*.test.ts"],
     note: "walk.ts, the include/exclude logic, only: the stat cache and the Watchman monitor are not measured",
   },

@@ -45,11 +45,11 @@ function checkInHost(text: string, cwd: string, news: unknown, env: NodeJS.Proce
 const BAD = { ...plainPackInputs(), repository: "europe-docker.pkg.dev/p/r/svc:latest", trust: "root" };
 
 describe("a provider that travels as a reference to its module", () => {
-  it("is a loader of a few kilobytes that carries none of the provider's code", async () => {
+  it("is a loader of about two kilobytes that carries none of the provider's code", async () => {
     const full = await serialized(packProvider);
     const reference = await serialized(moduleProvider(PROVIDER_FILE, "packProvider", packProvider));
     expect(full.length).toBeGreaterThan(40_000);
-    expect(reference.length).toBeLessThan(5_000);
+    expect(reference.length).toBeLessThan(3_000);
     expect(reference).not.toContain("pack rebase");
     expect(reference).toContain('"components/pack/provider.ts"');
   });
