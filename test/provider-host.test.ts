@@ -119,6 +119,8 @@ describe("driving Pulumi's dynamic-provider host over gRPC", () => {
     expect(created.properties["owner"]).toBe("platform-team");
     // The host adds the provider text to every result, so it lands in the resource's state.
     expect(created.properties[DYNAMIC_PROVIDER_KEY]).toBe(r.provider);
+    // The host's stdout is a pipe read as it comes: on a busy machine the line can trail the create's answer.
+    await waitFor(() => h.logs.stdout.includes(`sample-provider: wrote ${file}`), 10_000, "the provider's line on stdout").catch(() => undefined);
     expect(h.logs.stdout).toContain(`sample-provider: wrote ${file}`);
 
     const news = { ...checked.inputs, content: "hello again" };

@@ -91,10 +91,11 @@ describe("a preview stack beside dev", () => {
       const devs = one(dev, PACK, name).inputs;
       // The same fingerprint and project.toml (the declared name, not the suffixed one): the same content tag.
       expect(mine.fingerprint).toBe(devs.fingerprint);
-      expect(mine.projectToml).toBe(devs.projectToml);
-      expect(mine).toMatchObject({ trust: "untrusted", adoptFrom: [`europe-west1-docker.pkg.dev/acme-gantry-dev/services/${name}`] });
+      expect(mine.build.projectToml).toMatch(/id = /);
+      expect(mine.build.projectToml).toBe(devs.build.projectToml);
+      expect(mine.settings).toMatchObject({ trust: "untrusted", adoptFrom: [`europe-west1-docker.pkg.dev/acme-gantry-dev/services/${name}`] });
       // Dev adopts only from its own repository, and is trusted.
-      expect(devs).toMatchObject({ trust: "trusted", adoptFrom: [] });
+      expect(devs.settings).toMatchObject({ trust: "trusted", adoptFrom: [] });
     }
   });
 

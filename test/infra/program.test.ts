@@ -159,7 +159,8 @@ describe("what a change rolls out", () => {
     ]);
     for (const p of byType(second.captured, PACK)) {
       const old = byType(first.captured, PACK).find((x) => x.name === p.name)!;
-      expect(p.inputs.source).toBe(old.inputs.source);
+      expect(p.inputs.build.source).toMatch(/^sha256:/);
+      expect(p.inputs.build.source).toBe(old.inputs.build.source);
       expect(p.inputs.fingerprint).toBe(old.inputs.fingerprint);
     }
   });
