@@ -30,8 +30,8 @@ const GROUPS: Group[] = [
   {
     name: "pack",
     mutate: [
-      "components/pack/provider.ts#buildTriggers,sameValue,canonicalJson,planChange,phaseOf,imageTag,splitImageRef,formatDuration,toProps,toState,fromProps,isObject",
-      "components/pack/engines/pack.ts#cacheArgs,builderRepository,builderIsTrusted,packBuildArgs,packRebaseArgs,parseDigest,parseBuildpacks",
+      "components/pack/provider.ts#buildTriggers,sameValue,canonicalJson,planChange,parseDigest,phaseOf,imageTag,splitImageRef,formatDuration,toProps,toState,fromProps",
+      "components/pack/engines/pack.ts#cacheArgs,builderRepository,builderIsTrusted,packBuildArgs,packRebaseArgs,parseBuildpacks",
       "components/pack/engines/lifecycle.ts#creatorArgs,rebaserArgs,platformEnv,groupBuildpacks,copyUploadSet",
     ],
     testFiles: ["test/pack/args.test.ts", "test/pack/lifecycle-engine.test.ts", "test/pack/props.test.ts", "test/mutation-kills/pack-*.test.ts"],
@@ -40,7 +40,7 @@ const GROUPS: Group[] = [
   {
     name: "catalog-rules",
     mutate: ["catalog/rules/*.ts"],
-    testFiles: ["test/catalog/rules.test.ts", "test/catalog/dockerfile-build.test.ts", "test/mutation-kills/catalog-*.test.ts"],
+    testFiles: ["test/catalog/rules.test.ts", "test/catalog/dockerfile-build.test.ts", "test/catalog/rollout.test.ts", "test/catalog/secret-ownership.test.ts", "test/catalog/trust-boundaries.test.ts", "test/mutation-kills/catalog-*.test.ts"],
     note: "without hostile-input.test.ts (the YAML reader's limits, not the rules')",
   },
   {

@@ -14,18 +14,12 @@ const ID = /^[A-Za-z0-9_-]{1,255}$/;
 const PATH = /^projects\/([a-z0-9-]+)\/secrets\/([A-Za-z0-9_-]{1,255})$/;
 
 /**
- * The service that owns `secretId`: of the services whose name it has, the longest. "api-gateway-key" has both
- * api's and api-gateway's name, and is api-gateway's: otherwise api could read every secret of api-gateway.
+ * The service that owns `secretId`: of the services whose name it has, the longest. "api-gateway-key" has both api's
+ * and api-gateway's name, and is api-gateway's: otherwise api could read every secret of api-gateway. The names an id
+ * has are itself and each of its prefixes that ends before a "-", tried longest first against a set, since the rule
+ * asks once per secret of every service of a fleet.
  */
-export function secretOwner(secretId: string, services: Iterable<string>): string | undefined {
-  return ownerAmong(secretId, new Set(services));
-}
-
-/**
- * The names an id has are itself and each of its prefixes that ends before a "-": tried longest first against a set,
- * since the rule asks once per secret of every service of a fleet.
- */
-function ownerAmong(secretId: string, names: ReadonlySet<string>): string | undefined {
+function secretOwner(secretId: string, names: ReadonlySet<string>): string | undefined {
   if (names.has(secretId)) return secretId;
   for (let i = secretId.lastIndexOf("-"); i > 0; i = secretId.lastIndexOf("-", i - 1)) {
     const prefix = secretId.slice(0, i);
@@ -62,7 +56,7 @@ export const secretOwnershipRule: Rule = (spec, { platform, serviceNames = [] })
     const sharedWith = [...(shared[`projects/${project}/secrets/${secretId}`] ?? []), ...(project === platform.project ? (shared[secretId] ?? []) : [])];
     if (sharedWith.includes(spec.name)) continue;
     const names = nameSet(serviceNames);
-    const owner = names.has(spec.name) ? ownerAmong(secretId, names) : ownerAmong(secretId, new Set([spec.name, ...serviceNames]));
+    const owner = secretOwner(secretId, names.has(spec.name) ? names : new Set([spec.name, ...serviceNames]));
     if (owner === spec.name) continue;
     if (owner !== undefined) {
       issues.push({

@@ -157,12 +157,9 @@ export function fromProps(props: PackImageState | PackImageOutputs): PackImageOu
 export function fromProps(props: PackImageProps | PackImageInputs): PackImageInputs;
 export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs>;
 export function fromProps(props: Partial<PackImageState> | Partial<PackImageOutputs>): Partial<PackImageOutputs> {
+  // A flat state has neither part; spreading what is not there adds nothing.
   const { build, settings, ...rest } = props as Partial<PackImageState>;
-  return { ...(isObject(settings) ? settings : {}), ...(isObject(build) ? build : {}), ...rest } as Partial<PackImageOutputs>;
-}
-
-function isObject(v: unknown): v is object {
-  return v !== null && typeof v === "object";
+  return { ...settings, ...build, ...rest } as Partial<PackImageOutputs>;
 }
 
 export type ChangeAction = "build" | "rebase" | "replace" | "none";

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileUploadFilter, sortEntries, uploadSetContains, walkUploadSet, type DirListingCache } from "../../components/pack/fingerprint/walk";
+import { compileUploadFilter, forgetCompiledFilters, sortEntries, uploadSetContains, walkUploadSet, type DirListingCache } from "../../components/pack/fingerprint/walk";
 import { removeTempTrees, tempTree as tree, withSocket } from "./temp-tree";
 
 afterAll(removeTempTrees);
@@ -123,5 +123,27 @@ describe("walking the upload set", () => {
     expect(() => walkUploadSet(file, compileUploadFilter({}), cache)).toThrow(
       expect.objectContaining({ code: "ECHANGED", message: `fingerprint: ${file} changed while walking (no longer a directory)` }),
     );
+  });
+});
+
+describe("compileUploadFilter: one matcher per pattern set, at most 256 kept", () => {
+  it("hands the same matcher back for the same patterns, and another for other ones", () => {
+    const a = compileUploadFilter({ exclude: ["tests/"] });
+    const b = compileUploadFilter({ exclude: ["docs/"] });
+    const c = compileUploadFilter({ include: ["tests/"] });
+    expect(compileUploadFilter({ exclude: ["tests/"] })).toBe(a);
+    expect([a.keep("tests/x.py", false), b.keep("tests/x.py", false), c.keep("tests/x.py", false)]).toEqual([false, true, true]);
+    expect([a.keep("docs/x.md", false), b.keep("docs/x.md", false), c.keep("docs/x.md", false)]).toEqual([true, false, false]);
+  });
+
+  it("forgets all of them once 256 are kept, so a fleet of odd patterns cannot grow it without end", () => {
+    forgetCompiledFilters();
+    const first = compileUploadFilter({ exclude: ["bounded-first/"] });
+    for (let i = 0; i < 255; i++) compileUploadFilter({ exclude: [`bounded-${i}/`] });
+    expect(compileUploadFilter({ exclude: ["bounded-first/"] })).toBe(first);
+    compileUploadFilter({ exclude: ["bounded-last/"] });
+    const again = compileUploadFilter({ exclude: ["bounded-first/"] });
+    expect(again).not.toBe(first);
+    expect(again.keep("bounded-first/x", false)).toBe(false);
   });
 });

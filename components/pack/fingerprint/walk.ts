@@ -54,6 +54,11 @@ export function compileUploadFilter(opts: UploadFilterOptions): UploadFilter {
   return filter;
 }
 
+/** Forgets every matcher (tests of the bound). */
+export function forgetCompiledFilters(): void {
+  compiled.clear();
+}
+
 function compileFilter(opts: UploadFilterOptions): UploadFilter {
   const include = opts.include ?? [];
   const exclude = opts.exclude ?? [];
