@@ -1,26 +1,14 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SourceTree } from "../../preflight/source";
+import { removeTempTrees, tempTree } from "../mutation-kills/temp-tree";
 
-const temps: string[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) fs.rmSync(t, { recursive: true, force: true });
-});
-function tree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-source-tree-"));
-  temps.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+afterEach(removeTempTrees);
 
 describe("SourceTree.has: a regular file that is uploaded", () => {
   it("answers from the walk's listing, including files reached through a linked folder", () => {
-    const dir = tree({ "requirements.txt": "flask\n", "src/app/main.py": "", "vendor/lib.py": "" });
+    const dir = tempTree(["requirements.txt", "src/app/main.py", "vendor/lib.py"]);
     fs.symlinkSync(path.join(dir, "vendor"), path.join(dir, "linked"));
     const t = new SourceTree(dir, null);
     expect(t.has("requirements.txt")).toBe(true);
@@ -33,7 +21,7 @@ describe("SourceTree.has: a regular file that is uploaded", () => {
   });
 
   it("asks the file system for what the walk does not list: node_modules, .git, paths not in normal form", () => {
-    const dir = tree({ "package.json": "{}", "node_modules/x/package.json": "{}", ".git/HEAD": "ref", "web/index.js": "" });
+    const dir = tempTree(["package.json", "node_modules/x/package.json", ".git/HEAD", "web/index.js"]);
     const t = new SourceTree(dir, null);
     expect(t.has("node_modules/x/package.json")).toBe(true);
     expect(t.has(".git/HEAD")).toBe(true);
@@ -42,14 +30,14 @@ describe("SourceTree.has: a regular file that is uploaded", () => {
   });
 
   it("counts a file project.toml keeps out of the upload as absent", () => {
-    const dir = tree({ "main.py": "", "tests/test_main.py": "" });
+    const dir = tempTree(["main.py", "tests/test_main.py"]);
     const t = new SourceTree(dir, { env: {}, include: [], exclude: ["tests/"], problem: null });
     expect(t.has("main.py")).toBe(true);
     expect(t.has("tests/test_main.py")).toBe(false);
   });
 
   it("answers for the folder as it was walked, as its file list does", () => {
-    const dir = tree({ "main.py": "" });
+    const dir = tempTree(["main.py"]);
     const t = new SourceTree(dir, null);
     fs.writeFileSync(path.join(dir, "Procfile"), "web: x\n");
     expect(t.has("Procfile")).toBe(false);
