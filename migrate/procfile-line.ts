@@ -4,6 +4,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isFile } from "../preflight/source";
 import { shellWords } from "./shell";
 
 export interface ProcfileLine {
@@ -40,7 +41,7 @@ export function procfileLine(command: string, sourceDir: string, dependencies: R
   words = shellWords(text);
   // A script the Dockerfile ran by bare name (on its PATH, or `.` on PATH) is run from the app folder.
   const first = words[0] ?? "";
-  if (first && !first.includes("/") && !ON_PATH.test(first) && isFile(sourceDir, first)) text = `./${text.trimStart()}`;
+  if (first && !first.includes("/") && !ON_PATH.test(first) && isFile(path.join(sourceDir, first))) text = `./${text.trimStart()}`;
 
   const missing: string[] = [];
   const program = shellWords(text).find((w) => !/^[A-Za-z_]\w*=/.test(w) && w !== "exec") ?? "";
@@ -53,7 +54,7 @@ export function procfileLine(command: string, sourceDir: string, dependencies: R
   // Files the command runs by a relative path must be in the source folder (or be made by the build, which a
   // Procfile cannot know, so only scripts and Python files are held to it).
   for (const w of shellWords(text)) {
-    if (/^(\.\/)?[\w./-]+\.(py|sh)$/.test(w) && !w.startsWith("/") && !isFile(sourceDir, w)) missing.push(w);
+    if (/^(\.\/)?[\w./-]+\.(py|sh)$/.test(w) && !w.startsWith("/") && !isFile(path.join(sourceDir, w))) missing.push(w);
   }
   return { command: text.trim(), missing: [...new Set(missing)] };
 }
@@ -64,13 +65,6 @@ function stripLeadingWords(text: string, n: number): string {
   return rest;
 }
 
-function isFile(dir: string, rel: string): boolean {
-  try {
-    return fs.statSync(path.join(dir, rel)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Whether a Python file runs anything as a script: a `__main__` block, or top-level code that starts a server. */
 export function pythonRunsAsScript(sourceDir: string, file: string): boolean | null {

@@ -104,7 +104,7 @@ export class SourceTree {
   /** A regular file at rel exists and is uploaded. */
   has(rel: string): boolean {
     if (!this.keep(rel)) return false;
-    if (this.complete && !this.truncated && rel === normalizeRel(rel) && !SKIP_DIRS.has(rel.split("/")[0] ?? "") && !rel.includes("/node_modules/")) return this.listed.has(rel);
+    if (this.complete && !this.truncated && rel === normalizeRel(rel) && !rel.split("/").slice(0, -1).some((d) => SKIP_DIRS.has(d))) return this.listed.has(rel);
     return isFile(path.join(this.root, rel));
   }
 

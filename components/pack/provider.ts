@@ -8,8 +8,9 @@ import { packEngine } from "./engines/pack";
  * The PackImage dynamic provider: it decides (build, rebase or nothing) and runs the chosen engine
  * (./engines/pack.ts or ./engines/lifecycle.ts) with a build slot, a timeout, a scratch folder and a log.
  *
- * Pulumi serializes `packProvider` and every function it reaches into the stack's state, and runs that text in
- * its dynamic-provider host. So nothing in this file may capture an imported module (an import captured by a
+ * PackImage's resources carry a reference to this module (./module-provider.ts), which the dynamic-provider host
+ * loads; the provider stays serializable as a whole too (tests compare the two, and another Pulumi host may need
+ * the text), so it is written as Pulumi's serializer needs. So nothing in this file may capture an imported module (an import captured by a
  * closure drags a module graph into state, and breaks under vitest's module runner): Node built-ins are taken
  * inside functions with process.getBuiltinModule, types are imported as types only, and every helper the
  * provider calls is a function declared in this file. Exported consts are not read inside the provider either,

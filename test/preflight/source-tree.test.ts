@@ -21,10 +21,13 @@ describe("SourceTree.has: a regular file that is uploaded", () => {
   });
 
   it("asks the file system for what the walk does not list: node_modules, .git, paths not in normal form", () => {
-    const dir = tempTree(["package.json", "node_modules/x/package.json", ".git/HEAD", "web/index.js"]);
+    const dir = tempTree(["package.json", "node_modules/x/package.json", ".git/HEAD", "web/index.js", "web/node_modules/y/index.js", "lib/.git/HEAD"]);
     const t = new SourceTree(dir, null);
     expect(t.has("node_modules/x/package.json")).toBe(true);
     expect(t.has(".git/HEAD")).toBe(true);
+    // The walk skips those folders at any depth, so a file below one is asked of the file system wherever it is.
+    expect(t.has("web/node_modules/y/index.js")).toBe(true);
+    expect(t.has("lib/.git/HEAD")).toBe(true);
     expect(t.has("./package.json")).toBe(true);
     expect(t.has("web/../package.json")).toBe(true);
   });
