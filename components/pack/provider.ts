@@ -9,8 +9,8 @@ import { packEngine } from "./engines/pack";
  * (./engines/pack.ts or ./engines/lifecycle.ts) with a build slot, a timeout, a scratch folder and a log.
  *
  * PackImage's resources carry a reference to this module (./module-provider.ts), which the dynamic-provider host
- * loads; the provider stays serializable as a whole too (tests compare the two, and another Pulumi host may need
- * the text), so it is written as Pulumi's serializer needs. So nothing in this file may capture an imported module (an import captured by a
+ * loads; it stays serializable as a whole too (test/pack/module-provider.test.ts serializes it, to show what the
+ * reference saves), so it is written as Pulumi's serializer needs. So nothing in this file may capture an imported module (an import captured by a
  * closure drags a module graph into state, and breaks under vitest's module runner): Node built-ins are taken
  * inside functions with process.getBuiltinModule, types are imported as types only, and every helper the
  * provider calls is a function declared in this file. Exported consts are not read inside the provider either,
